@@ -1,0 +1,2 @@
+//! m
+extern crate proc_macro;

@@ -1,0 +1,573 @@
+//! The dtype and shape rule of every op: what the macro checks at compile time.
+//!
+//! Messages follow TensorFlow's shape functions word for word; the caller appends
+//! ` for 'NAME' (TYPE) with input shapes: ...` as TF does ([`InferError::Shape`]).
+
+use crate::{shape::ShapeDisplay, BinaryOp, DType, Dim, Op, ReduceKind, UnaryOp};
+
+/// The static type of a tensor: dtype and shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TensorType {
+    /// Element type.
+    pub dtype: DType,
+    /// Static dims (known rank).
+    pub shape: Vec<Dim>,
+}
+
+impl TensorType {
+    /// A type from its parts.
+    pub fn new(dtype: DType, shape: Vec<Dim>) -> Self {
+        TensorType { dtype, shape }
+    }
+}
+
+/// Why an op cannot be built with the given inputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InferError {
+    /// A shape error: TF's text, to be followed by the op name and input shapes.
+    Shape(String),
+    /// A complete message (dtype errors, arity errors).
+    Message(String),
+}
+
+/// Infers the output type of `op` from its inputs' types.
+///
+/// Source ops (constants, placeholders, variables, random, fill) carry their type in the
+/// node itself; asking for them here is an error of the caller.
+pub fn infer(op: &Op, inputs: &[TensorType]) -> Result<TensorType, InferError> {
+    match op {
+        Op::Identity => one(op, inputs).cloned(),
+        Op::Assign { .. } => assign(op, inputs),
+        Op::Unary(u) => unary(*u, one(op, inputs)?),
+        Op::Binary(b) => binary(*b, inputs),
+        Op::MatMul {
+            transpose_a,
+            transpose_b,
+        } => matmul(op, inputs, *transpose_a, *transpose_b),
+        Op::Transpose { perm } => {
+            let x = one(op, inputs)?;
+            if perm.len() != x.shape.len() || !is_permutation(perm) {
+                return Err(InferError::Shape(format!(
+                    "Dimension must be {} but is {}",
+                    x.shape.len(),
+                    perm.len()
+                )));
+            }
+            let shape = perm.iter().map(|&p| x.shape[p]).collect();
+            Ok(TensorType::new(x.dtype, shape))
+        }
+        Op::Reshape { shape } => reshape(one(op, inputs)?, shape),
+        Op::Concat { axis } => concat(inputs, *axis),
+        Op::MatrixInverse => {
+            let x = one(op, inputs)?;
+            require_float(op, "input", x.dtype)?;
+            let r = x.shape.len();
+            if r < 2 {
+                return Err(InferError::Shape(format!(
+                    "Shape must be at least rank 2 but is rank {r}"
+                )));
+            }
+            merge_dim(x.shape[r - 2], x.shape[r - 1])?;
+            Ok(x.clone())
+        }
+        Op::Reduce {
+            kind,
+            axes,
+            keep_dims,
+        } => {
+            let x = one(op, inputs.get(..1).unwrap_or(inputs))?;
+            if *kind != ReduceKind::Max || x.dtype != DType::Bool {
+                require_numeric(op, "input", x.dtype)?;
+            }
+            reduce(x, axes, *keep_dims)
+        }
+        Op::AddN => add_n(inputs),
+        Op::Softmax => {
+            let x = one(op, inputs)?;
+            require_float(op, "logits", x.dtype)?;
+            if x.shape.is_empty() {
+                return Err(InferError::Shape(
+                    "Shape must be at least rank 1 but is rank 0".into(),
+                ));
+            }
+            Ok(x.clone())
+        }
+        Op::ArgMax { axis } => {
+            let x = one(op, inputs.get(..1).unwrap_or(inputs))?;
+            require_numeric(op, "input", x.dtype)?;
+            if *axis >= x.shape.len() {
+                return Err(InferError::Shape(format!(
+                    "Expected dimension in the range [{}, {}), but got {}",
+                    -(x.shape.len() as i64),
+                    x.shape.len(),
+                    axis
+                )));
+            }
+            let mut shape = x.shape.clone();
+            shape.remove(*axis);
+            Ok(TensorType::new(DType::Int64, shape))
+        }
+        Op::NoOp => Ok(TensorType::new(DType::Float32, vec![])),
+        Op::Const(_)
+        | Op::Placeholder
+        | Op::Variable { .. }
+        | Op::Random { .. }
+        | Op::Fill { .. }
+        | Op::Cast => Err(InferError::Message(format!(
+            "{} carries its own type",
+            op.tf_type()
+        ))),
+    }
+}
+
+fn one<'a>(op: &Op, inputs: &'a [TensorType]) -> Result<&'a TensorType, InferError> {
+    match inputs {
+        [x] => Ok(x),
+        _ => Err(InferError::Message(format!(
+            "{} takes 1 input but got {}",
+            op.tf_type(),
+            inputs.len()
+        ))),
+    }
+}
+
+fn two<'a>(
+    op_type: &str,
+    inputs: &'a [TensorType],
+) -> Result<(&'a TensorType, &'a TensorType), InferError> {
+    match inputs {
+        [a, b] => Ok((a, b)),
+        _ => Err(InferError::Message(format!(
+            "{op_type} takes 2 inputs but got {}",
+            inputs.len()
+        ))),
+    }
+}
+
+/// TF's message when two inputs of one op disagree on dtype.
+pub fn dtype_mismatch(op_type: &str, arg_y: &str, y: DType, arg_x: &str, x: DType) -> String {
+    format!("Input '{arg_y}' of '{op_type}' Op has type {y} that does not match type {x} of argument '{arg_x}'.")
+}
+
+fn require_float(op: &Op, param: &str, dtype: DType) -> Result<(), InferError> {
+    if dtype.is_float() {
+        Ok(())
+    } else {
+        Err(not_allowed(op.tf_type(), param, dtype, "float32, float64"))
+    }
+}
+
+fn require_numeric(op: &Op, param: &str, dtype: DType) -> Result<(), InferError> {
+    if dtype.is_numeric() {
+        Ok(())
+    } else {
+        Err(not_allowed(
+            op.tf_type(),
+            param,
+            dtype,
+            "float32, float64, int32, int64",
+        ))
+    }
+}
+
+fn not_allowed(op_type: &str, param: &str, dtype: DType, allowed: &str) -> InferError {
+    InferError::Message(format!(
+        "Value passed to parameter '{param}' has DataType {dtype} not in list of allowed values: {allowed} (op {op_type})"
+    ))
+}
+
+/// Merges two dims that must be equal (unknown merges with anything).
+pub fn merge_dim(a: Dim, b: Dim) -> Result<Dim, InferError> {
+    match (a, b) {
+        (Some(x), Some(y)) if x != y => Err(InferError::Shape(format!(
+            "Dimensions must be equal, but are {x} and {y}"
+        ))),
+        (Some(x), _) | (_, Some(x)) => Ok(Some(x)),
+        (None, None) => Ok(None),
+    }
+}
+
+/// NumPy broadcasting of two static shapes, as TF's `BroadcastBinaryOpShapeFn`.
+pub fn broadcast(a: &[Dim], b: &[Dim]) -> Result<Vec<Dim>, InferError> {
+    let rank = a.len().max(b.len());
+    let mut out = vec![None; rank];
+    for (i, slot) in out.iter_mut().enumerate() {
+        let da = dim_from_right(a, rank - 1 - i);
+        let db = dim_from_right(b, rank - 1 - i);
+        *slot = match (da, db) {
+            (Some(1), d) | (d, Some(1)) => d,
+            (Some(x), Some(y)) if x != y => {
+                return Err(InferError::Shape(format!(
+                    "Dimensions must be equal, but are {x} and {y}"
+                )))
+            }
+            (Some(x), _) | (_, Some(x)) => Some(x),
+            (None, None) => None,
+        };
+    }
+    Ok(out)
+}
+
+/// Dim `k` counted from the right, or `Some(1)` past the rank (broadcast padding).
+fn dim_from_right(s: &[Dim], k: usize) -> Dim {
+    if k < s.len() {
+        s[s.len() - 1 - k]
+    } else {
+        Some(1)
+    }
+}
+
+fn unary(u: UnaryOp, x: &TensorType) -> Result<TensorType, InferError> {
+    if u.float_only() && !x.dtype.is_float() {
+        return Err(not_allowed(
+            u.tf_type(),
+            "x",
+            x.dtype,
+            "bfloat16, float16, float32, float64, complex64, complex128",
+        ));
+    }
+    if !x.dtype.is_numeric() {
+        return Err(not_allowed(
+            u.tf_type(),
+            "x",
+            x.dtype,
+            "float32, float64, int32, int64",
+        ));
+    }
+    Ok(x.clone())
+}
+
+fn binary(b: BinaryOp, inputs: &[TensorType]) -> Result<TensorType, InferError> {
+    let (x, y) = two(b.tf_type(), inputs)?;
+    if x.dtype != y.dtype {
+        return Err(InferError::Message(dtype_mismatch(
+            b.tf_type(),
+            "y",
+            y.dtype,
+            "x",
+            x.dtype,
+        )));
+    }
+    if b != BinaryOp::Equal && !x.dtype.is_numeric() {
+        return Err(not_allowed(
+            b.tf_type(),
+            "x",
+            x.dtype,
+            "float32, float64, int32, int64",
+        ));
+    }
+    if b == BinaryOp::RealDiv && !x.dtype.is_float() {
+        return Err(not_allowed(b.tf_type(), "x", x.dtype, "float32, float64"));
+    }
+    let shape = broadcast(&x.shape, &y.shape)?;
+    let dtype = if b == BinaryOp::Equal {
+        DType::Bool
+    } else {
+        x.dtype
+    };
+    Ok(TensorType::new(dtype, shape))
+}
+
+fn assign(op: &Op, inputs: &[TensorType]) -> Result<TensorType, InferError> {
+    let (var, value) = two(op.tf_type(), inputs)?;
+    if var.dtype != value.dtype {
+        return Err(InferError::Message(dtype_mismatch(
+            op.tf_type(),
+            "value",
+            value.dtype,
+            "ref",
+            var.dtype,
+        )));
+    }
+    if var.shape.len() != value.shape.len() {
+        return Err(InferError::Shape(format!(
+            "Shapes must be equal rank, but are {} and {}",
+            var.shape.len(),
+            value.shape.len()
+        )));
+    }
+    for (a, b) in var.shape.iter().zip(&value.shape) {
+        merge_dim(*a, *b)?;
+    }
+    Ok(var.clone())
+}
+
+fn matmul(op: &Op, inputs: &[TensorType], ta: bool, tb: bool) -> Result<TensorType, InferError> {
+    let (a, b) = two(op.tf_type(), inputs)?;
+    for t in [a, b] {
+        if t.shape.len() != 2 {
+            return Err(InferError::Shape(format!(
+                "Shape must be rank 2 but is rank {}",
+                t.shape.len()
+            )));
+        }
+    }
+    if a.dtype != b.dtype {
+        return Err(InferError::Message(dtype_mismatch(
+            "MatMul", "b", b.dtype, "a", a.dtype,
+        )));
+    }
+    require_numeric(op, "a", a.dtype)?;
+    let (m, ka) = if ta {
+        (a.shape[1], a.shape[0])
+    } else {
+        (a.shape[0], a.shape[1])
+    };
+    let (kb, n) = if tb {
+        (b.shape[1], b.shape[0])
+    } else {
+        (b.shape[0], b.shape[1])
+    };
+    merge_dim(ka, kb)?;
+    Ok(TensorType::new(a.dtype, vec![m, n]))
+}
+
+fn is_permutation(perm: &[usize]) -> bool {
+    let mut seen = vec![false; perm.len()];
+    perm.iter().all(|&p| p < perm.len() && !std::mem::replace(&mut seen[p], true))
+}
+
+fn reshape(x: &TensorType, target: &[i64]) -> Result<TensorType, InferError> {
+    let target_text = format!(
+        "[{}]",
+        target
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let minus_ones = target.iter().filter(|&&d| d == -1).count();
+    if minus_ones > 1 || target.iter().any(|&d| d < -1) {
+        return Err(InferError::Shape(format!(
+            "Cannot reshape to {target_text}: only one dim may be -1 and none may be below it"
+        )));
+    }
+    let known: usize = target.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
+    let input_count: Option<usize> = x.shape.iter().copied().product::<Option<usize>>();
+    let mut shape: Vec<Dim> = target
+        .iter()
+        .map(|&d| if d >= 0 { Some(d as usize) } else { None })
+        .collect();
+    if let Some(count) = input_count {
+        if minus_ones == 1 {
+            if known == 0 || count % known != 0 {
+                return Err(InferError::Shape(format!(
+                    "Cannot reshape a tensor with {count} elements to shape {target_text} (? elements)"
+                )));
+            }
+            if let Some(slot) = shape.iter_mut().find(|d| d.is_none()) {
+                *slot = Some(count / known);
+            }
+        } else if count != known {
+            return Err(InferError::Shape(format!(
+                "Cannot reshape a tensor with {count} elements to shape {target_text} ({known} elements)"
+            )));
+        }
+    }
+    Ok(TensorType::new(x.dtype, shape))
+}
+
+fn concat(inputs: &[TensorType], axis: usize) -> Result<TensorType, InferError> {
+    let Some(first) = inputs.first() else {
+        return Err(InferError::Message(
+            "ConcatV2 needs at least one input".into(),
+        ));
+    };
+    let rank = first.shape.len();
+    if axis >= rank {
+        return Err(InferError::Shape(format!(
+            "Shape must be at least rank {} but is rank {rank}",
+            axis + 1
+        )));
+    }
+    let mut out = first.shape.clone();
+    for t in &inputs[1..] {
+        if t.dtype != first.dtype {
+            return Err(InferError::Message(format!(
+                "ConcatV2 inputs must have one dtype, got {} and {}",
+                first.dtype, t.dtype
+            )));
+        }
+        if t.shape.len() != rank {
+            return Err(InferError::Shape(format!(
+                "Shape must be rank {rank} but is rank {}",
+                t.shape.len()
+            )));
+        }
+        for (i, (o, d)) in out.iter_mut().zip(&t.shape).enumerate() {
+            if i == axis {
+                *o = o.zip(*d).map(|(a, b)| a + b);
+            } else if let (Some(a), Some(b)) = (*o, *d) {
+                if a != b {
+                    return Err(InferError::Shape(format!(
+                        "Dimension {i} in both shapes must be equal, but are {a} and {b}. Shapes are {} and {}.",
+                        ShapeDisplay::brackets(&first.shape),
+                        ShapeDisplay::brackets(&t.shape)
+                    )));
+                }
+            } else {
+                *o = o.or(*d);
+            }
+        }
+    }
+    Ok(TensorType::new(first.dtype, out))
+}
+
+fn reduce(x: &TensorType, axes: &[usize], keep_dims: bool) -> Result<TensorType, InferError> {
+    let rank = x.shape.len();
+    if let Some(bad) = axes.iter().find(|&&a| a >= rank) {
+        return Err(InferError::Shape(format!(
+            "Invalid reduction dimension {bad} for input with {rank} dimensions"
+        )));
+    }
+    let shape = x
+        .shape
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| match (axes.contains(&i), keep_dims) {
+            (false, _) => Some(*d),
+            (true, true) => Some(Some(1)),
+            (true, false) => None,
+        })
+        .collect();
+    Ok(TensorType::new(x.dtype, shape))
+}
+
+fn add_n(inputs: &[TensorType]) -> Result<TensorType, InferError> {
+    let Some(first) = inputs.first() else {
+        return Err(InferError::Message(
+            "add_n needs at least one input".into(),
+        ));
+    };
+    let mut out = first.shape.clone();
+    for t in &inputs[1..] {
+        if t.dtype != first.dtype {
+            return Err(InferError::Message(dtype_mismatch(
+                "AddN", "inputs", t.dtype, "inputs", first.dtype,
+            )));
+        }
+        if t.shape.len() != out.len() {
+            return Err(InferError::Shape(format!(
+                "Shapes must be equal rank, but are {} and {}",
+                out.len(),
+                t.shape.len()
+            )));
+        }
+        for (i, (o, d)) in out.iter_mut().zip(&t.shape).enumerate() {
+            match (*o, *d) {
+                (Some(a), Some(b)) if a != b => {
+                    return Err(InferError::Shape(format!(
+                        "Dimension {i} in both shapes must be equal, but are {a} and {b}. Shapes are {} and {}.",
+                        ShapeDisplay::brackets(&first.shape),
+                        ShapeDisplay::brackets(&t.shape)
+                    )))
+                }
+                (a, b) => *o = a.or(b),
+            }
+        }
+    }
+    Ok(TensorType::new(first.dtype, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn t(dtype: DType, dims: &[Dim]) -> TensorType {
+        TensorType::new(dtype, dims.to_vec())
+    }
+    const F: DType = DType::Float32;
+
+    #[test]
+    fn broadcasting_follows_numpy() {
+        assert_eq!(
+            broadcast(&[None, Some(3)], &[Some(3)]).unwrap(),
+            vec![None, Some(3)]
+        );
+        assert_eq!(broadcast(&[Some(1)], &[None]).unwrap(), vec![None]);
+        assert_eq!(
+            broadcast(&[Some(2), Some(3)], &[Some(4)]),
+            Err(InferError::Shape(
+                "Dimensions must be equal, but are 3 and 4".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn matmul_checks_inner_dims_with_transposes() {
+        let op = Op::MatMul {
+            transpose_a: false,
+            transpose_b: false,
+        };
+        let x = t(F, &[None, Some(9)]);
+        let w = t(F, &[Some(8), Some(1)]);
+        assert_eq!(
+            infer(&op, &[x.clone(), w]),
+            Err(InferError::Shape(
+                "Dimensions must be equal, but are 9 and 8".into()
+            ))
+        );
+        let xt = Op::MatMul {
+            transpose_a: true,
+            transpose_b: false,
+        };
+        let out = infer(&xt, &[x.clone(), x]).unwrap();
+        assert_eq!(out.shape, vec![Some(9), Some(9)]);
+    }
+
+    #[test]
+    fn dtype_mismatch_uses_tf_wording() {
+        let err = infer(
+            &Op::Binary(BinaryOp::AddV2),
+            &[t(DType::Int32, &[]), t(F, &[])],
+        );
+        assert_eq!(
+            err,
+            Err(InferError::Message(
+                "Input 'y' of 'AddV2' Op has type float32 that does not match type int32 of argument 'x'.".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn reshape_infers_minus_one_and_checks_counts() {
+        let x = t(F, &[Some(2), Some(3)]);
+        let op = |s: &'static [i64]| Op::Reshape {
+            shape: Cow::Borrowed(s),
+        };
+        assert_eq!(
+            infer(&op(&[-1]), std::slice::from_ref(&x)).unwrap().shape,
+            vec![Some(6)]
+        );
+        assert!(matches!(
+            infer(&op(&[4]), std::slice::from_ref(&x)),
+            Err(InferError::Shape(m)) if m == "Cannot reshape a tensor with 6 elements to shape [4] (4 elements)"
+        ));
+        let unknown = t(F, &[None, Some(3)]);
+        assert_eq!(
+            infer(&op(&[-1, 3]), &[unknown]).unwrap().shape,
+            vec![None, Some(3)]
+        );
+    }
+
+    #[test]
+    fn reductions_and_concat() {
+        let x = t(F, &[None, Some(3)]);
+        let mean = Op::Reduce {
+            kind: ReduceKind::Mean,
+            axes: Cow::Borrowed(&[1]),
+            keep_dims: true,
+        };
+        assert_eq!(
+            infer(&mean, std::slice::from_ref(&x)).unwrap().shape,
+            vec![None, Some(1)]
+        );
+        let cat = Op::Concat { axis: 1 };
+        let y = t(F, &[Some(2), Some(4)]);
+        assert_eq!(
+            infer(&cat, &[x, y]).unwrap().shape,
+            vec![Some(2), Some(7)]
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! Kernels: one function per op family over row-major slices.
