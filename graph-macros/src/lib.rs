@@ -1,2 +1,30 @@
-//! m
+//! The `graph!` procedural macro of staticflow: a thin entry point over the
+//! parse → analyse → emit pipeline.
+//!
+//! `parse` turns the macro input (TF1 construction code in Rust tokens) into an AST that
+//! keeps spans; `analyse` runs that code at compile time, building the graph with TF's
+//! names, scopes, variable-reuse rules, dtypes and shapes, collecting every error;
+//! `emit` turns the built graph into a plain Rust type with a static plan.
+
 extern crate proc_macro;
+
+mod analyse;
+mod ctxt;
+mod emit;
+mod parse;
+
+/// Declares a graph type from TensorFlow 1.x construction code. See the `staticflow`
+/// crate documentation for the language.
+#[proc_macro]
+pub fn graph(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    expand(input.into()).into()
+}
+
+fn expand(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let graph: parse::GraphInput = match syn::parse2(input) {
+        Ok(g) => g,
+        Err(e) => return e.into_compile_error(),
+    };
+    let analysed = analyse::analyse(&graph);
+    emit::emit(&graph, analysed)
+}

@@ -324,7 +324,8 @@ fn matmul(op: &Op, inputs: &[TensorType], ta: bool, tb: bool) -> Result<TensorTy
 
 fn is_permutation(perm: &[usize]) -> bool {
     let mut seen = vec![false; perm.len()];
-    perm.iter().all(|&p| p < perm.len() && !std::mem::replace(&mut seen[p], true))
+    perm.iter()
+        .all(|&p| p < perm.len() && !std::mem::replace(&mut seen[p], true))
 }
 
 fn reshape(x: &TensorType, target: &[i64]) -> Result<TensorType, InferError> {
@@ -342,7 +343,11 @@ fn reshape(x: &TensorType, target: &[i64]) -> Result<TensorType, InferError> {
             "Cannot reshape to {target_text}: only one dim may be -1 and none may be below it"
         )));
     }
-    let known: usize = target.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
+    let known: usize = target
+        .iter()
+        .filter(|&&d| d >= 0)
+        .map(|&d| d as usize)
+        .product();
     let input_count: Option<usize> = x.shape.iter().copied().product::<Option<usize>>();
     let mut shape: Vec<Dim> = target
         .iter()
@@ -435,15 +440,17 @@ fn reduce(x: &TensorType, axes: &[usize], keep_dims: bool) -> Result<TensorType,
 
 fn add_n(inputs: &[TensorType]) -> Result<TensorType, InferError> {
     let Some(first) = inputs.first() else {
-        return Err(InferError::Message(
-            "add_n needs at least one input".into(),
-        ));
+        return Err(InferError::Message("add_n needs at least one input".into()));
     };
     let mut out = first.shape.clone();
     for t in &inputs[1..] {
         if t.dtype != first.dtype {
             return Err(InferError::Message(dtype_mismatch(
-                "AddN", "inputs", t.dtype, "inputs", first.dtype,
+                "AddN",
+                "inputs",
+                t.dtype,
+                "inputs",
+                first.dtype,
             )));
         }
         if t.shape.len() != out.len() {
@@ -565,9 +572,6 @@ mod tests {
         );
         let cat = Op::Concat { axis: 1 };
         let y = t(F, &[Some(2), Some(4)]);
-        assert_eq!(
-            infer(&cat, &[x, y]).unwrap().shape,
-            vec![Some(2), Some(7)]
-        );
+        assert_eq!(infer(&cat, &[x, y]).unwrap().shape, vec![Some(2), Some(7)]);
     }
 }

@@ -2,5 +2,21 @@
 //! a `graph!` emits.
 #![deny(missing_docs)]
 
+pub mod error;
+pub mod feed;
+pub mod fetch;
+pub mod graph;
+pub mod handle;
 pub(crate) mod kernels;
+mod plan;
+pub mod session;
 pub mod tensor;
+
+pub use error::{Error, Result};
+pub use feed::{Feed, FeedTarget};
+pub use fetch::{Fetch, TensorValue};
+pub use graph::{
+    AsGraph, CollectionDef, Graph, MemberRef, OperationInfo, StaticGraph, VariableDef,
+};
+pub use handle::{AnyTensor, Operation, Tensor, Variable};
+pub use session::Session;

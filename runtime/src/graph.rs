@@ -1,0 +1,208 @@
+//! The static graph a `graph!` type carries, and TF1-style look-ups on it.
+
+use crate::handle::{AnyTensor, Operation};
+use crate::{Error, Result};
+use staticflow_ir::shape::ShapeDisplay;
+use staticflow_ir::Node;
+
+/// A variable of the static plan: its ops by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VariableDef {
+    /// The variable's name (`theta`).
+    pub name: &'static str,
+    /// The VariableV2 node.
+    pub node: u32,
+    /// The `read` Identity node.
+    pub read: u32,
+    /// The `Assign` node that initializes it.
+    pub initializer: u32,
+    /// In `TRAINABLE_VARIABLES`.
+    pub trainable: bool,
+}
+
+/// A member of a collection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberRef {
+    /// A variable, by index in [`StaticGraph::variables`].
+    Variable(u32),
+    /// A tensor, by node.
+    Tensor(u32),
+    /// An operation, by node.
+    Operation(u32),
+}
+
+/// A collection (`trainable_variables`, user keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CollectionDef {
+    /// TF's key string (`GraphKeys.TRAINABLE_VARIABLES` is `trainable_variables`).
+    pub key: &'static str,
+    /// Members in insertion order.
+    pub members: &'static [MemberRef],
+}
+
+/// Everything a `graph!` emits as static data.
+#[derive(Debug)]
+pub struct StaticGraph {
+    /// The Rust type's name.
+    pub type_name: &'static str,
+    /// Nodes in topological order.
+    pub nodes: &'static [Node],
+    /// Variables in creation order.
+    pub variables: &'static [VariableDef],
+    /// Collections, sorted by key.
+    pub collections: &'static [CollectionDef],
+}
+
+/// A graph: a cheap handle on static data. Every `graph!` type holds one.
+#[derive(Clone, Copy, Debug)]
+pub struct Graph {
+    def: &'static StaticGraph,
+}
+
+/// Types that carry a graph (every `graph!` type).
+pub trait AsGraph {
+    /// The graph.
+    fn as_graph(&self) -> &Graph;
+}
+
+impl AsGraph for Graph {
+    fn as_graph(&self) -> &Graph {
+        self
+    }
+}
+
+/// One op as TF's `get_operations()` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperationInfo {
+    /// The op name, scope included.
+    pub name: &'static str,
+    /// The TF op type (`AddV2`).
+    pub op_type: &'static str,
+    /// Input tensor names (`x/read:0`), then control inputs (`^x/Assign`).
+    pub inputs: Vec<String>,
+}
+
+impl Graph {
+    /// Wraps the static data a `graph!` emitted.
+    pub const fn from_static(def: &'static StaticGraph) -> Graph {
+        Graph { def }
+    }
+
+    /// The static data.
+    pub fn def(&self) -> &'static StaticGraph {
+        self.def
+    }
+
+    /// The nodes in topological order.
+    pub fn nodes(&self) -> &'static [Node] {
+        self.def.nodes
+    }
+
+    /// Every op with its type and inputs, in creation order (TF's `get_operations()`).
+    pub fn operations(&self) -> Vec<OperationInfo> {
+        let nodes = self.def.nodes;
+        nodes
+            .iter()
+            .map(|n| OperationInfo {
+                name: static_str(&n.name),
+                op_type: n.op.tf_type(),
+                inputs: n
+                    .inputs
+                    .iter()
+                    .map(|r| format!("{}:{}", nodes[r.node as usize].name, r.index))
+                    .chain(
+                        n.control_inputs
+                            .iter()
+                            .map(|&c| format!("^{}", nodes[c as usize].name)),
+                    )
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The names of the variables, in creation order.
+    pub fn variable_names(&self) -> Vec<&'static str> {
+        self.def.variables.iter().map(|v| v.name).collect()
+    }
+
+    /// The names of the members of collection `key` (variables by variable name).
+    pub fn collection_names(&self, key: &str) -> Vec<&'static str> {
+        let Some(c) = self.def.collections.iter().find(|c| c.key == key) else {
+            return Vec::new();
+        };
+        c.members
+            .iter()
+            .map(|m| match m {
+                MemberRef::Variable(v) => self.def.variables[*v as usize].name,
+                MemberRef::Tensor(n) | MemberRef::Operation(n) => {
+                    static_str(&self.def.nodes[*n as usize].name)
+                }
+            })
+            .collect()
+    }
+
+    /// The tensor named `op:index` (`theta:0`), with TF's error when it does not exist.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a malformed name, a missing op or an op without that output.
+    pub fn get_tensor_by_name(&self, name: &str) -> Result<AnyTensor> {
+        let Some((op, index)) = name.rsplit_once(':') else {
+            return Err(Error::NotFound(format!(
+                "The name '{name}' looks like an (invalid) Operation name, not a Tensor. Tensor names must be of the form \"<op_name>:<output_index>\"."
+            )));
+        };
+        let Some(i) = self.find(op) else {
+            return Err(Error::NotFound(format!(
+                "The name '{name}' refers to a Tensor which does not exist. The operation, '{op}', does not exist in the graph."
+            )));
+        };
+        let node = &self.def.nodes[i];
+        if index != "0" || node.num_outputs() == 0 {
+            return Err(Error::NotFound(format!(
+                "The name '{name}' refers to a Tensor which does not exist. The operation, '{op}', exists but only has {} outputs.",
+                node.num_outputs()
+            )));
+        }
+        Ok(AnyTensor::__new(i as u32, node))
+    }
+
+    /// The operation named `name`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when there is none (or `name` is a tensor name).
+    pub fn get_operation_by_name(&self, name: &str) -> Result<Operation> {
+        if name.contains(':') {
+            return Err(Error::NotFound(format!(
+                "The name '{name}' appears to refer to a Tensor, not an Operation."
+            )));
+        }
+        match self.find(name) {
+            Some(i) => Ok(Operation::__new(
+                i as u32,
+                static_str(&self.def.nodes[i].name),
+            )),
+            None => Err(Error::NotFound(format!(
+                "The name '{name}' refers to an Operation not in the graph."
+            ))),
+        }
+    }
+
+    fn find(&self, op: &str) -> Option<usize> {
+        self.def.nodes.iter().position(|n| n.name == op)
+    }
+
+    /// The static shape of a node as TF prints it in messages: `[?,9]`.
+    pub(crate) fn shape_text(&self, node: u32) -> String {
+        ShapeDisplay::brackets(&self.def.nodes[node as usize].shape).to_string()
+    }
+}
+
+/// A `&'static str` view of a node's name (static plans borrow theirs).
+pub(crate) fn static_str(s: &std::borrow::Cow<'static, str>) -> &'static str {
+    match s {
+        std::borrow::Cow::Borrowed(b) => b,
+        // Plans built at run time own their names; leaking them keeps the handle API
+        // uniform and happens once per name.
+        std::borrow::Cow::Owned(o) => Box::leak(o.clone().into_boxed_str()),
+    }
+}

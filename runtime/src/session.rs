@@ -1,0 +1,330 @@
+//! Sessions: each owns its own copy of every variable and runs pruned plans over
+//! buffers it allocates once and reuses.
+
+use crate::feed::Feed;
+use crate::fetch::{Fetch, Target, Values};
+use crate::graph::{AsGraph, StaticGraph};
+use crate::kernels::{self, RngState};
+use crate::plan::prune;
+use crate::tensor::{Buffer, TensorView};
+use crate::{Error, Result};
+use staticflow_ir::op::AssignMode;
+use staticflow_ir::shape::{fits, python_concrete, ShapeDisplay};
+use staticflow_ir::Op;
+
+/// Where a node's value lives during a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Loc {
+    /// Not computed in this run.
+    Unset,
+    /// In the node's own buffer.
+    Buffer,
+    /// In a variable's storage (the variable op, its reads, assignments).
+    Var(u32),
+    /// In the caller's feed `i`.
+    Feed(usize),
+}
+
+/// A cached pruned plan.
+struct CachedPlan {
+    targets: Vec<Target>,
+    fed: Vec<u32>,
+    steps: Vec<u32>,
+}
+
+/// A session over one graph: variables, random state and buffers of its own.
+pub struct Session {
+    graph: &'static StaticGraph,
+    vars: Vec<Option<Buffer>>,
+    buffers: Vec<Buffer>,
+    rngs: Vec<Option<RngState>>,
+    locs: Vec<Loc>,
+    plans: Vec<CachedPlan>,
+    targets: Vec<Target>,
+    fed: Vec<u32>,
+    last_plan: Option<usize>,
+}
+
+impl Session {
+    /// A new session over `graph`'s static plan; no variable is initialized yet.
+    pub fn new(graph: &impl AsGraph) -> Session {
+        let def = graph.as_graph().def();
+        let n = def.nodes.len();
+        Session {
+            graph: def,
+            vars: vec![None; def.variables.len()],
+            buffers: def.nodes.iter().map(|n| Buffer::empty(n.dtype)).collect(),
+            rngs: (0..n).map(|_| None).collect(),
+            locs: vec![Loc::Unset; n],
+            plans: Vec::new(),
+            targets: Vec::new(),
+            fed: Vec::new(),
+            last_plan: None,
+        }
+    }
+
+    /// Runs what `fetches` needs with `feeds` and returns the fetched values.
+    ///
+    /// # Errors
+    /// A needed placeholder not fed, a feed of the wrong dtype or shape, an uninitialized
+    /// variable, a kernel failure; the session's variables stay as they were before the
+    /// failing node.
+    pub fn run<F: Fetch>(&mut self, fetches: F, feeds: &[Feed<'_>]) -> Result<F::Output> {
+        let mut targets = std::mem::take(&mut self.targets);
+        targets.clear();
+        fetches.targets(&mut targets);
+        let result = self.execute(&targets, feeds).and_then(|()| {
+            let views: Vec<Option<TensorView<'_>>> = targets
+                .iter()
+                .map(|t| {
+                    if t.wants_value {
+                        self.view(t.node, feeds)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            let nodes = self.graph.nodes;
+            let names = |n: u32| format!("{}:0", nodes[n as usize].name);
+            let mut values = Values {
+                views: &views,
+                names: &names,
+                next: 0,
+                nodes: &targets,
+            };
+            fetches.extract(&mut values)
+        });
+        self.targets = targets;
+        result
+    }
+
+    /// The names of the ops the last run executed, in order (fed nodes excluded).
+    pub fn last_run_ops(&self) -> Vec<&'static str> {
+        let nodes = self.graph.nodes;
+        self.last_plan
+            .and_then(|p| self.plans.get(p))
+            .map(|p| {
+                p.steps
+                    .iter()
+                    .filter(|&&n| !p.fed.contains(&n))
+                    .map(|&n| crate::graph::static_str(&nodes[n as usize].name))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn execute(&mut self, targets: &[Target], feeds: &[Feed<'_>]) -> Result<()> {
+        let nodes = self.graph.nodes;
+        let mut fed = std::mem::take(&mut self.fed);
+        fed.clear();
+        for f in feeds {
+            self.check_feed(f)?;
+            fed.push(f.node);
+        }
+        for t in targets {
+            if t.node as usize >= nodes.len() {
+                self.fed = fed;
+                return Err(Error::ForeignHandle {
+                    what: format!("node {}", t.node),
+                    graph: self.graph.type_name,
+                });
+            }
+        }
+        let plan_index = match self
+            .plans
+            .iter()
+            .position(|p| p.targets == targets && p.fed == fed)
+        {
+            Some(i) => i,
+            None => {
+                let steps = prune(nodes, targets.iter().map(|t| t.node), &fed);
+                self.plans.push(CachedPlan {
+                    targets: targets.to_vec(),
+                    fed: fed.clone(),
+                    steps,
+                });
+                self.plans.len() - 1
+            }
+        };
+        self.fed = fed;
+        self.last_plan = Some(plan_index);
+        for l in self.locs.iter_mut() {
+            *l = Loc::Unset;
+        }
+        let steps = std::mem::take(&mut self.plans[plan_index].steps);
+        let result = steps.iter().try_for_each(|&n| self.step(n, feeds));
+        self.plans[plan_index].steps = steps;
+        result
+    }
+
+    fn check_feed(&self, f: &Feed<'_>) -> Result<()> {
+        let Some(node) = self.graph.nodes.get(f.node as usize) else {
+            return Err(Error::ForeignHandle {
+                what: format!("fed node {}", f.node),
+                graph: self.graph.type_name,
+            });
+        };
+        let tensor = format!("{}:0", node.name);
+        if f.dtype() != node.dtype {
+            return Err(Error::FeedDtype {
+                tensor,
+                got: f.dtype().name(),
+                expected: node.dtype.name(),
+            });
+        }
+        if !fits(&node.shape, f.shape()) {
+            return Err(Error::FeedShape {
+                tensor,
+                got: python_concrete(f.shape()),
+                expected: ShapeDisplay::python(&node.shape).to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Executes node `n` of the current plan.
+    fn step(&mut self, n: u32, feeds: &[Feed<'_>]) -> Result<()> {
+        let i = n as usize;
+        let node = &self.graph.nodes[i];
+        if let Some(fi) = feeds.iter().rposition(|f| f.node == n) {
+            self.locs[i] = if feeds[fi].view().is_some() {
+                Loc::Feed(fi)
+            } else {
+                feeds[fi].to_standard(&mut self.buffers[i]);
+                Loc::Buffer
+            };
+            return Ok(());
+        }
+        match &node.op {
+            Op::Placeholder => Err(Error::MissingFeed {
+                name: node.name.to_string(),
+                dtype: node.dtype.kernel_name(),
+                shape: self.graph_shape_text(n),
+            }),
+            Op::Variable { slot } => {
+                self.locs[i] = Loc::Var(*slot);
+                Ok(())
+            }
+            Op::NoOp => Ok(()),
+            Op::Identity => {
+                let src = node.inputs.first().map_or(0, |r| r.node);
+                let loc = self.locs[src as usize];
+                if let Loc::Var(slot) = loc {
+                    self.require_initialized(slot)?;
+                }
+                self.locs[i] = loc;
+                Ok(())
+            }
+            Op::Assign { slot, mode } => self.assign(n, *slot, *mode, feeds),
+            op => {
+                let mut out = std::mem::replace(&mut self.buffers[i], Buffer::empty(node.dtype));
+                let mut rng = match op {
+                    Op::Random { seed, seed2, .. } => Some(
+                        self.rngs[i]
+                            .take()
+                            .unwrap_or_else(|| RngState::new(*seed, *seed2)),
+                    ),
+                    _ => None,
+                };
+                let result = (|| {
+                    let mut inputs: Vec<TensorView<'_>> = Vec::with_capacity(node.inputs.len());
+                    for r in node.inputs.iter() {
+                        inputs.push(self.input_view(r.node, feeds)?);
+                    }
+                    Ok(kernels::compute(
+                        op,
+                        node.dtype,
+                        &node.shape,
+                        &inputs,
+                        &mut out,
+                        rng.as_mut(),
+                    ))
+                })();
+                self.buffers[i] = out;
+                if rng.is_some() {
+                    self.rngs[i] = rng;
+                }
+                let result = result?;
+                result.map_err(|e| Error::Kernel {
+                    node: node.name.to_string(),
+                    op: op.tf_type(),
+                    message: e.to_string(),
+                })?;
+                self.locs[i] = Loc::Buffer;
+                Ok(())
+            }
+        }
+    }
+
+    fn assign(&mut self, n: u32, slot: u32, mode: AssignMode, feeds: &[Feed<'_>]) -> Result<()> {
+        let node = &self.graph.nodes[n as usize];
+        let value_node = node.inputs.get(1).map_or(0, |r| r.node);
+        if mode != AssignMode::Set {
+            self.require_initialized(slot)?;
+        }
+        let s = slot as usize;
+        let mut var = self.vars[s]
+            .take()
+            .unwrap_or_else(|| Buffer::empty(node.dtype));
+        let result = if self.locs[value_node as usize] == Loc::Var(slot) {
+            // `x.assign(x)` and friends: the value is the variable itself.
+            let copy = var.clone();
+            kernels::assign(mode, &mut var, copy.view())
+        } else {
+            match self.input_view(value_node, feeds) {
+                Ok(v) => kernels::assign(mode, &mut var, v),
+                Err(e) => {
+                    self.vars[s] = Some(var);
+                    return Err(e);
+                }
+            }
+        };
+        self.vars[s] = Some(var);
+        result.map_err(|e| Error::Kernel {
+            node: node.name.to_string(),
+            op: node.op.tf_type(),
+            message: e.to_string(),
+        })?;
+        self.locs[n as usize] = Loc::Var(slot);
+        Ok(())
+    }
+
+    fn require_initialized(&self, slot: u32) -> Result<()> {
+        match self.vars.get(slot as usize) {
+            Some(Some(_)) => Ok(()),
+            _ => Err(Error::Uninitialized {
+                name: self
+                    .graph
+                    .variables
+                    .get(slot as usize)
+                    .map_or("?", |v| v.name)
+                    .to_string(),
+            }),
+        }
+    }
+
+    fn graph_shape_text(&self, n: u32) -> String {
+        crate::graph::Graph::from_static(self.graph).shape_text(n)
+    }
+
+    /// The value of node `n` as an op input: an error for uninitialized variables.
+    fn input_view<'s>(&'s self, n: u32, feeds: &'s [Feed<'_>]) -> Result<TensorView<'s>> {
+        if let Loc::Var(slot) = self.locs[n as usize] {
+            self.require_initialized(slot)?;
+        }
+        self.view(n, feeds).ok_or_else(|| Error::Kernel {
+            node: self.graph.nodes[n as usize].name.to_string(),
+            op: self.graph.nodes[n as usize].op.tf_type(),
+            message: "this node has no value in this run".into(),
+        })
+    }
+
+    fn view<'s>(&'s self, n: u32, feeds: &'s [Feed<'_>]) -> Option<TensorView<'s>> {
+        match self.locs.get(n as usize)? {
+            Loc::Unset => None,
+            Loc::Buffer => Some(self.buffers[n as usize].view()),
+            Loc::Var(slot) => self.vars.get(*slot as usize)?.as_ref().map(Buffer::view),
+            Loc::Feed(i) => feeds.get(*i)?.view(),
+        }
+    }
+}
