@@ -1,6 +1,7 @@
 //! `ArgMax`: the int64 index of the largest value along one axis, the first on ties
 //! (a NaN counts as largest, the first one winning, as in NumPy).
 
+use super::layout::num_elements;
 use super::num::Num;
 use super::{KernelError, Result};
 use crate::tensor::{Buffer, Data, DataView, Element, TensorView};
@@ -22,7 +23,8 @@ pub(super) fn argmax(x: TensorView<'_>, axis: usize, out: &mut Buffer) -> Result
             shape: x.shape.to_vec(),
         });
     }
-    let inner: usize = x.shape[axis + 1..].iter().product();
+    // Saturates only for an empty input, where nothing is scanned.
+    let inner = num_elements(&x.shape[axis + 1..]).unwrap_or(usize::MAX);
     let d = &mut out.data;
     match x.data {
         DataView::F32(s) => scan(s, len, inner, d),
@@ -64,7 +66,7 @@ fn scan<T: Num>(s: &[T], len: usize, inner: usize, d: &mut Data) {
     }
     // Row-wise over the axis, keeping the running best index per inner position in
     // the output itself (no scratch): memory is read in order.
-    for block in s.chunks_exact(len * inner) {
+    for block in s.chunks_exact(len.saturating_mul(inner)) {
         let start = o.len();
         o.resize(start + inner, 0);
         let best = &mut o[start..];

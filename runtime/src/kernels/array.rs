@@ -133,7 +133,7 @@ pub(super) fn concat(inputs: &[TensorView<'_>], axis: usize, out: &mut Buffer) -
                 other: x.shape.to_vec(),
             });
         }
-        total += x.shape[axis];
+        total = total.saturating_add(x.shape[axis]);
     }
     let outer = num_elements(&first.shape[..axis]).unwrap_or(0);
     let inner = num_elements(&first.shape[axis + 1..]).unwrap_or(0);

@@ -256,6 +256,14 @@ pub(crate) enum KernelError {
         /// The rank given.
         rank: usize,
     },
+    /// An output with more elements than memory can address.
+    #[error("{op} output of shape {} has too many elements", dims(.shape))]
+    TooLarge {
+        /// TF op type.
+        op: &'static str,
+        /// The output shape.
+        shape: Vec<usize>,
+    },
     /// A source op whose static shape is not fully known.
     #[error("{op} needs a fully known static shape, got {}", ShapeDisplay::brackets(.shape))]
     UnknownShape {

@@ -23,12 +23,13 @@ pub(crate) fn check_rank(op: &'static str, rank: usize) -> Result {
 }
 
 /// Row-major strides of `shape` (rank at most [`MAX_RANK`], checked by the caller).
+/// They only wrap for shapes with no elements, whose strides are never used.
 pub(crate) fn strides(shape: &[usize]) -> Dims {
     let mut s = [0; MAX_RANK];
-    let mut acc = 1;
+    let mut acc = 1usize;
     for (slot, &d) in s.iter_mut().zip(shape).rev() {
         *slot = acc;
-        acc *= d;
+        acc = acc.wrapping_mul(d);
     }
     s
 }
@@ -44,7 +45,18 @@ pub(crate) fn known_dims(op: &'static str, shape: &[Dim], dims: &mut Vec<usize>)
     for d in shape {
         dims.push(d.ok_or_else(unknown)?);
     }
-    num_elements(dims).ok_or_else(unknown)
+    checked_len(op, dims)
+}
+
+/// The element count of an output shape, if a buffer of that many 8-byte elements
+/// can exist.
+pub(crate) fn checked_len(op: &'static str, dims: &[usize]) -> Result<usize> {
+    num_elements(dims)
+        .filter(|&n| n <= isize::MAX as usize / 8)
+        .ok_or_else(|| KernelError::TooLarge {
+            op,
+            shape: dims.to_vec(),
+        })
 }
 
 /// Drops size-1 dims and merges neighbours that are contiguous in every one of the `K`
@@ -143,10 +155,12 @@ impl Broadcast {
             };
             strides[0][i] = if da == 1 { 0 } else { acc_a };
             strides[1][i] = if db == 1 { 0 } else { acc_b };
-            acc_a = acc_a.checked_mul(da).ok_or_else(incompatible)?;
-            acc_b = acc_b.checked_mul(db).ok_or_else(incompatible)?;
+            // Saturation only happens for operands with no elements, whose strides
+            // are never used.
+            acc_a = acc_a.saturating_mul(da);
+            acc_b = acc_b.saturating_mul(db);
         }
-        let len = num_elements(&out[..rank]).ok_or_else(incompatible)?;
+        let len = checked_len(op, &out[..rank])?;
         let mut dims = out;
         let r = coalesce(&mut dims, &mut strides, rank);
         Ok(Broadcast {

@@ -3,6 +3,7 @@
 //! integers use a plain loop, which beats gemm's packing below a few thousand
 //! multiply-adds.
 
+use super::layout::checked_len;
 use super::num::Num;
 use super::{KernelError, Result};
 use crate::tensor::{Buffer, DataView, TensorView};
@@ -162,6 +163,7 @@ pub(super) fn matmul(
             b: b.shape.to_vec(),
         });
     }
+    checked_len("MatMul", &[m, n])?;
     let dims = Dims {
         m,
         k: ka,

@@ -5,14 +5,16 @@
 //! variable's storage. Every input is checked (count, dtype, shape, element count)
 //! before it is read: bad inputs give a [`KernelError`], never a panic.
 //!
-//! One family per file: `unary`, `binary` (broadcasting, AddN), `matmul`, `reduce`,
-//! `argmax`, `softmax`, `transpose`, `array` (const, reshape, concat), `cast` (cast,
+//! One family per file: `unary`, `binary` (broadcasting), `matmul`, `reduce`,
+//! `add_n`, `argmax`, `softmax`, `transpose`, `array` (const, reshape, concat), `cast` (cast,
 //! fill), `linalg` (matrix inverse), `random` with `philox`; `layout` holds the shared
-//! stride arithmetic and `num` the per-dtype scalar semantics.
+//! stride arithmetic, `num` the per-dtype scalar semantics and `vmath` vectorisable f32
+//! `exp`/`tanh`.
 
 // The session that calls these kernels is being written alongside them.
 #![allow(dead_code)]
 
+mod add_n;
 mod argmax;
 mod array;
 mod binary;
@@ -30,6 +32,7 @@ mod softmax;
 mod testutil;
 mod transpose;
 mod unary;
+mod vmath;
 
 pub(crate) use error::KernelError;
 pub(crate) use random::RngState;
@@ -107,7 +110,7 @@ pub(crate) fn compute(
             axes,
             keep_dims,
         } => reduce::reduce(*kind, first(name, inputs)?, axes, *keep_dims, out),
-        Op::AddN => binary::add_n(inputs, out),
+        Op::AddN => add_n::add_n(inputs, out),
         Op::Softmax => {
             let [x] = exactly(name, inputs)?;
             softmax::softmax(*x, out)

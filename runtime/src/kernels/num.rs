@@ -1,6 +1,8 @@
 //! Element arithmetic shared by the kernels: one trait method per scalar operation, with
 //! TF's semantics per dtype (wrapping integers, NaN-propagating max/min on floats).
+//! f32 `exp`, `tanh` and `sigmoid` use the vectorisable forms of [`vmath`].
 
+use super::vmath;
 use crate::tensor::Element;
 
 /// Elements that `Max` reductions are defined on (numbers and bool).
@@ -70,7 +72,7 @@ impl MaxElem for bool {
 }
 
 macro_rules! float_impl {
-    ($t:ty) => {
+    ($t:ty, $exp:path, $tanh:path) => {
         impl MaxElem for $t {
             const LOWEST: Self = <$t>::NEG_INFINITY;
             #[inline(always)]
@@ -154,7 +156,7 @@ macro_rules! float_impl {
             }
             #[inline(always)]
             fn exp(self) -> Self {
-                <$t>::exp(self)
+                $exp(self)
             }
             #[inline(always)]
             fn ln(self) -> Self {
@@ -166,12 +168,12 @@ macro_rules! float_impl {
             }
             #[inline(always)]
             fn tanh(self) -> Self {
-                <$t>::tanh(self)
+                $tanh(self)
             }
             #[inline(always)]
             fn sigmoid(self) -> Self {
                 // exp(-x) overflows to inf for very negative x, giving exactly 0.
-                1.0 / (1.0 + <$t>::exp(-self))
+                1.0 / (1.0 + $exp(-self))
             }
         }
     };
@@ -259,8 +261,8 @@ macro_rules! int_impl {
     };
 }
 
-float_impl!(f32);
-float_impl!(f64);
+float_impl!(f32, vmath::exp_f32, vmath::tanh_f32);
+float_impl!(f64, f64::exp, f64::tanh);
 int_impl!(i32);
 int_impl!(i64);
 

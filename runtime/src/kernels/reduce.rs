@@ -101,10 +101,11 @@ impl Plan {
             out_len: 1,
         };
         for (&d, &r) in shape.iter().zip(reduced) {
+            // Products only saturate when the other one is 0 (the input is empty).
             if r {
-                p.count *= d;
+                p.count = p.count.saturating_mul(d);
             } else {
-                p.out_len *= d;
+                p.out_len = p.out_len.saturating_mul(d);
             }
             if d == 1 {
                 continue;
