@@ -28,6 +28,8 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod datasets;
+
 pub use ndarray;
 pub use staticflow_ir::{DType, Dim};
 pub use staticflow_macros::graph;

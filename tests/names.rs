@@ -30,7 +30,12 @@ fn seed_001_name_scopes() {
     assert_eq!(g.error.op_name(), "losss/sub");
     assert_eq!(g.mse.op_name(), "losss/msee");
     assert_eq!(g.scope, "losss/");
-    let names = [g.a1.op_name(), g.a2.op_name(), g.a3.op_name(), g.a4.op_name()];
+    let names = [
+        g.a1.op_name(),
+        g.a2.op_name(),
+        g.a3.op_name(),
+        g.a4.op_name(),
+    ];
     assert_eq!(names, ["a", "a_1", "param/a", "param_1/a"]);
     assert_eq!(g.y_pred.name(), "predictions:0");
     assert_eq!(g.theta.name(), "theta:0");
@@ -68,7 +73,14 @@ fn seed_001_extra_material() {
     ];
     assert_eq!(
         names,
-        ["my_scope/x", "my_scope/x_1", "my_scope/x_2", "my_scope/x", "my_scope_1/x", "my_scope/x"]
+        [
+            "my_scope/x",
+            "my_scope/x_1",
+            "my_scope/x_2",
+            "my_scope/x",
+            "my_scope_1/x",
+            "my_scope/x"
+        ]
     );
     assert!(g.same);
     assert_eq!(g.x0.index(), g.x5.index());
@@ -100,7 +112,9 @@ fn seed_003_name_scope_x() -> Result<(), Error> {
     // glorot_uniform for shape [1]: limit sqrt(6 / 2).
     assert!(w.abs() <= 3f32.sqrt());
     let ops = g.as_graph().operations();
-    assert!(ops.iter().any(|o| o.name == "var1/Initializer/random_uniform"));
+    assert!(ops
+        .iter()
+        .any(|o| o.name == "var1/Initializer/random_uniform"));
     Ok(())
 }
 
@@ -126,10 +140,17 @@ fn seed_003_variable_scope_y() -> Result<(), Error> {
     assert_eq!(g.var2_reuse.name(), "variable_scope_y/var2_1:0");
     let mut sess = Session::new(&g);
     sess.run(
-        [g.var1.initializer(), g.var2.initializer(), g.var2_reuse.initializer()],
+        [
+            g.var1.initializer(),
+            g.var2.initializer(),
+            g.var2_reuse.initializer(),
+        ],
         feed![],
     )?;
-    assert_eq!(sess.run(&g.var1, feed![])?, sess.run(&g.var1_reuse, feed![])?);
+    assert_eq!(
+        sess.run(&g.var1, feed![])?,
+        sess.run(&g.var1_reuse, feed![])?
+    );
     Ok(())
 }
 
@@ -217,7 +238,11 @@ fn uniquification_and_scope_reentry() -> Result<(), Error> {
         .collect();
     assert_eq!(
         types,
-        [("truediv/Cast", "Cast"), ("truediv/Cast_1", "Cast"), ("truediv", "RealDiv")]
+        [
+            ("truediv/Cast", "Cast"),
+            ("truediv/Cast_1", "Cast"),
+            ("truediv", "RealDiv")
+        ]
     );
     Ok(())
 }
@@ -252,6 +277,12 @@ fn operator_and_function_op_types() {
     assert_eq!((g.m2.op_name(), ty("Mul_1")), ("Mul_1", Some("Mul")));
     assert_eq!((g.q.op_name(), ty("truediv")), ("truediv", Some("RealDiv")));
     assert_eq!((g.mean.op_name(), ty("Mean")), ("Mean", Some("Mean")));
-    let mean = ops.iter().find(|o| o.name == "Mean").map(|o| o.inputs.clone());
-    assert_eq!(mean, Some(vec!["Const:0".to_string(), "Const_2:0".to_string()]));
+    let mean = ops
+        .iter()
+        .find(|o| o.name == "Mean")
+        .map(|o| o.inputs.clone());
+    assert_eq!(
+        mean,
+        Some(vec!["Const:0".to_string(), "Const_2:0".to_string()])
+    );
 }

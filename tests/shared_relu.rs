@@ -80,7 +80,16 @@ fn count(names: &[&str], name: &str) -> usize {
 fn threshold_passed_in() -> Result<(), Error> {
     let g = PassedIn::new();
     let relus: Vec<&str> = g.relus.iter().map(|r| r.op_name()).collect();
-    assert_eq!(relus, ["relu/max", "relu_1/max", "relu_2/max", "relu_3/max", "relu_4/max"]);
+    assert_eq!(
+        relus,
+        [
+            "relu/max",
+            "relu_1/max",
+            "relu_2/max",
+            "relu_3/max",
+            "relu_4/max"
+        ]
+    );
     assert_eq!(g.output.op_name(), "output");
     let vars = g.as_graph().variable_names();
     assert_eq!(count(&vars, "threshold"), 1);
@@ -88,7 +97,10 @@ fn threshold_passed_in() -> Result<(), Error> {
     assert!(vars.contains(&"relu_4/weights"));
     let mut sess = Session::new(&g);
     sess.run(&g.init, feed![])?;
-    let out = sess.run(&g.output, feed![g.X => &array![[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]]])?;
+    let out = sess.run(
+        &g.output,
+        feed![g.X => &array![[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]]],
+    )?;
     assert_eq!(out.shape(), [2, 1]);
     assert!(out.iter().all(|v| *v >= 0.0));
     Ok(())
@@ -101,7 +113,16 @@ fn reuse_inside_function() -> Result<(), Error> {
     assert_eq!(count(&vars, "relu/threshold"), 1);
     assert_eq!(g.threshold.name(), "relu/threshold:0");
     let relus: Vec<&str> = g.relus.iter().map(|r| r.op_name()).collect();
-    assert_eq!(relus, ["relu_1/max", "relu_2/max", "relu_3/max", "relu_4/max", "relu_5/max"]);
+    assert_eq!(
+        relus,
+        [
+            "relu_1/max",
+            "relu_2/max",
+            "relu_3/max",
+            "relu_4/max",
+            "relu_5/max"
+        ]
+    );
     let mut sess = Session::new(&g);
     sess.run(&g.init, feed![])?;
     let out = sess.run(&g.output, feed![g.X => &array![[1.0, 2.0, 3.0]]])?;
@@ -115,7 +136,16 @@ fn reuse_after_first_call() -> Result<(), Error> {
     let vars = g.as_graph().variable_names();
     assert_eq!(count(&vars, "relu/threshold"), 1);
     let relus: Vec<&str> = g.relus.iter().map(|r| r.op_name()).collect();
-    assert_eq!(relus, ["relu/max", "relu_1/max", "relu_2/max", "relu_3/max", "relu_4/max"]);
+    assert_eq!(
+        relus,
+        [
+            "relu/max",
+            "relu_1/max",
+            "relu_2/max",
+            "relu_3/max",
+            "relu_4/max"
+        ]
+    );
     let mut sess = Session::new(&g);
     sess.run(&g.init, feed![])?;
     let x = array![[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]];

@@ -50,19 +50,51 @@ pub fn emit(input: &GraphInput, analysed: Analysed) -> TokenStream {
             }
         };
     }
-    if !input.params.is_empty() {
-        let e = syn::Error::new_spanned(
-            &input.params[0].name,
-            "graph parameters are not supported yet: declare a placeholder and feed the data",
-        )
-        .into_compile_error();
-        return quote! { #e #struct_def };
-    }
     let plan = plan_tokens(&graph, &name.to_string());
     let inits = fields.iter().map(|(f, _, init)| {
         let ident = &f.ident;
         quote! { #ident: #init }
     });
+    if !input.params.is_empty() {
+        let args = input.params.iter().map(|p| {
+            let (pname, elem) = (&p.name, &p.elem);
+            let d = dim_type(p.dims.len());
+            quote!(#pname: ::staticflow::ndarray::ArrayView<'_, #elem, #d>)
+        });
+        let fills = input.params.iter().zip(&graph.params).map(|(p, node)| {
+            let pname = &p.name;
+            let shape = shape_tokens(&graph.nodes[*node as usize].ty.shape);
+            let tensor = format!("{}:0", graph.nodes[*node as usize].name);
+            quote!(::staticflow::ParamValue::new(#node, #tensor, #shape, #pname)?)
+        });
+        return quote! {
+            #struct_def
+
+            #[automatically_derived]
+            impl #name {
+                /// Builds the graph with its run-time parameters.
+                ///
+                /// # Errors
+                /// A parameter whose shape does not fit the declared dims.
+                #[allow(clippy::all)]
+                pub fn new(#(#args),*) -> ::core::result::Result<Self, ::staticflow::Error> {
+                    #plan
+                    let __params = ::std::vec![#(#fills),*];
+                    ::core::result::Result::Ok(#name {
+                        #(#inits,)*
+                        __graph: ::staticflow::Graph::with_params(&__STATIC_GRAPH, __params),
+                    })
+                }
+            }
+
+            #[automatically_derived]
+            impl ::staticflow::AsGraph for #name {
+                fn as_graph(&self) -> &::staticflow::Graph {
+                    &self.__graph
+                }
+            }
+        };
+    }
     quote! {
         #struct_def
 

@@ -1,9 +1,12 @@
 //! The static graph a `graph!` type carries, and TF1-style look-ups on it.
 
 use crate::handle::{AnyTensor, Operation};
+use crate::tensor::{Buffer, Element};
 use crate::{Error, Result};
-use staticflow_ir::shape::ShapeDisplay;
-use staticflow_ir::Node;
+use ndarray::{ArrayView, Dimension};
+use staticflow_ir::shape::{fits, python_concrete, ShapeDisplay};
+use staticflow_ir::{Dim, Node};
+use std::sync::Arc;
 
 /// A variable of the static plan: its ops by index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,10 +56,47 @@ pub struct StaticGraph {
     pub collections: &'static [CollectionDef],
 }
 
-/// A graph: a cheap handle on static data. Every `graph!` type holds one.
-#[derive(Clone, Copy, Debug)]
+/// A graph: a cheap handle on static data (plus the values of its run-time
+/// parameters, if it has any). Every `graph!` type holds one.
+#[derive(Clone, Debug)]
 pub struct Graph {
     def: &'static StaticGraph,
+    params: Option<Arc<[ParamValue]>>,
+}
+
+/// The value of a graph parameter (`pub struct G(data: f32[None, 9])`), fixed when the
+/// graph is built.
+#[derive(Clone, Debug)]
+pub struct ParamValue {
+    pub(crate) node: u32,
+    pub(crate) buffer: Buffer,
+}
+
+impl ParamValue {
+    /// Used by generated code: checks `value` against the declared dims and copies it.
+    ///
+    /// # Errors
+    /// [`Error::FeedShape`] when the shape does not fit.
+    #[doc(hidden)]
+    pub fn new<T: Element, D: Dimension>(
+        node: u32,
+        tensor: &str,
+        dims: &'static [Dim],
+        value: ArrayView<'_, T, D>,
+    ) -> Result<ParamValue> {
+        if !fits(dims, value.shape()) {
+            return Err(Error::FeedShape {
+                tensor: tensor.to_string(),
+                got: python_concrete(value.shape()),
+                expected: ShapeDisplay::python(dims).to_string(),
+            });
+        }
+        let mut buffer = Buffer::empty(T::DTYPE);
+        let data = T::vec_mut(&mut buffer.data);
+        data.extend(value.iter().copied());
+        buffer.set_shape(value.shape());
+        Ok(ParamValue { node, buffer })
+    }
 }
 
 /// Types that carry a graph (every `graph!` type).
@@ -85,7 +125,21 @@ pub struct OperationInfo {
 impl Graph {
     /// Wraps the static data a `graph!` emitted.
     pub const fn from_static(def: &'static StaticGraph) -> Graph {
-        Graph { def }
+        Graph { def, params: None }
+    }
+
+    /// Wraps static data and the values of the graph's parameters.
+    #[doc(hidden)]
+    pub fn with_params(def: &'static StaticGraph, params: Vec<ParamValue>) -> Graph {
+        Graph {
+            def,
+            params: Some(params.into()),
+        }
+    }
+
+    /// The parameter values, shared by every session of this graph.
+    pub(crate) fn params(&self) -> Option<Arc<[ParamValue]>> {
+        self.params.clone()
     }
 
     /// The static data.

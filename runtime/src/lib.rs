@@ -16,7 +16,7 @@ pub use error::{Error, Result};
 pub use feed::{Feed, FeedTarget};
 pub use fetch::{Fetch, TensorValue};
 pub use graph::{
-    AsGraph, CollectionDef, Graph, MemberRef, OperationInfo, StaticGraph, VariableDef,
+    AsGraph, CollectionDef, Graph, MemberRef, OperationInfo, ParamValue, StaticGraph, VariableDef,
 };
 pub use handle::{AnyTensor, Operation, Tensor, Variable};
 pub use session::Session;

@@ -3,7 +3,7 @@
 
 use crate::feed::Feed;
 use crate::fetch::{Fetch, Target, Values};
-use crate::graph::{AsGraph, StaticGraph};
+use crate::graph::{AsGraph, ParamValue, StaticGraph};
 use crate::kernels::{self, RngState};
 use crate::plan::prune;
 use crate::tensor::{Buffer, TensorView};
@@ -11,6 +11,7 @@ use crate::{Error, Result};
 use staticflow_ir::op::AssignMode;
 use staticflow_ir::shape::{fits, python_concrete, ShapeDisplay};
 use staticflow_ir::Op;
+use std::sync::Arc;
 
 /// Where a node's value lives during a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +24,8 @@ enum Loc {
     Var(u32),
     /// In the caller's feed `i`.
     Feed(usize),
+    /// In the graph's parameter `i`.
+    Param(usize),
 }
 
 /// A cached pruned plan.
@@ -35,6 +38,7 @@ struct CachedPlan {
 /// A session over one graph: variables, random state and buffers of its own.
 pub struct Session {
     graph: &'static StaticGraph,
+    params: Option<Arc<[ParamValue]>>,
     vars: Vec<Option<Buffer>>,
     buffers: Vec<Buffer>,
     rngs: Vec<Option<RngState>>,
@@ -52,6 +56,7 @@ impl Session {
         let n = def.nodes.len();
         Session {
             graph: def,
+            params: graph.as_graph().params(),
             vars: vec![None; def.variables.len()],
             buffers: def.nodes.iter().map(|n| Buffer::empty(n.dtype)).collect(),
             rngs: (0..n).map(|_| None).collect(),
@@ -195,6 +200,14 @@ impl Session {
             };
             return Ok(());
         }
+        if let Some(p) = self
+            .params
+            .as_ref()
+            .and_then(|ps| ps.iter().position(|p| p.node == n))
+        {
+            self.locs[i] = Loc::Param(p);
+            return Ok(());
+        }
         match &node.op {
             Op::Placeholder => Err(Error::MissingFeed {
                 name: node.name.to_string(),
@@ -325,6 +338,7 @@ impl Session {
             Loc::Buffer => Some(self.buffers[n as usize].view()),
             Loc::Var(slot) => self.vars.get(*slot as usize)?.as_ref().map(Buffer::view),
             Loc::Feed(i) => feeds.get(*i)?.view(),
+            Loc::Param(i) => Some(self.params.as_ref()?.get(*i)?.buffer.view()),
         }
     }
 }

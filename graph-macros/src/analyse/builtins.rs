@@ -325,10 +325,23 @@ fn constant(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     };
     let name = name_arg(it, &b)?.unwrap_or_else(|| "Const".into());
     let value = b.req("value");
+    if let Value::Tensor(n) = value.value {
+        // `constant(data)` of a graph parameter: the data is already a tensor.
+        if dtype.is_some_and(|d| d != it.g.ty(n).dtype) {
+            return Err(it.cx.error(
+                value.sp,
+                "constant() of a tensor cannot change its dtype; use cast()",
+            ));
+        }
+        let ty = it.g.ty(n).clone();
+        let node = it.g.add(&name, Op::Identity, vec![GraphB::out(n)], ty);
+        return Ok(Value::Tensor(node));
+    }
     if value.value.is_graph_tensor() {
-        return Err(it
-            .cx
-            .error(value.sp, "constant() takes a Python value, not a tensor"));
+        return Err(it.cx.error(
+            value.sp,
+            "constant() takes a Python value or a graph parameter",
+        ));
     }
     let lit = convert::flatten_literal(&mut it.cx, &value.value, value.sp)?;
     let dtype = match dtype.or_else(|| convert::infer_literal_dtype(&lit.elems)) {
@@ -339,17 +352,18 @@ fn constant(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         Some(s) => {
             let shape = convert::known_shape_of(&mut it.cx, &s.value, s.sp)?;
             let count: usize = shape.iter().product();
-            let elems: Vec<Value> =
-                match lit.elems.len() {
-                    1 => vec![lit.elems[0].clone(); count],
-                    n if n == count => lit.elems.clone(),
-                    n => return Err(it.cx.error(
+            let elems: Vec<Value> = match lit.elems.len() {
+                1 => vec![lit.elems[0].clone(); count],
+                n if n == count => lit.elems.clone(),
+                n => {
+                    return Err(it.cx.error(
                         s.sp,
                         format!(
                             "Too many elements provided. Needed at most {count}, but received {n}"
                         ),
-                    )),
-                };
+                    ))
+                }
+            };
             (
                 convert::literal_to_const(&mut it.cx, &elems, dtype, value.sp)?,
                 shape,

@@ -57,6 +57,8 @@ pub struct GraphB {
     pub var_scope_counts: HashMap<String, usize>,
     /// Open `control_dependencies` blocks, innermost last.
     pub control_stack: Vec<Vec<u32>>,
+    /// The placeholder nodes of the graph's run-time parameters, in declaration order.
+    pub params: Vec<u32>,
 }
 
 /// TF's `DEFAULT_GRAPH_SEED`, used when only an op seed is given.

@@ -62,8 +62,14 @@ pub fn analyse(input: &GraphInput) -> Analysed {
         scopes: scopes::VarScopes::default(),
         call_depth: 0,
     };
+    // Parameter shapes may use the body's constants: evaluate those first.
+    for stmt in &input.body {
+        if let Stmt::Const { .. } = stmt {
+            let _ = it.exec_stmt(stmt);
+        }
+    }
     for p in &input.params {
-        // Run-time parameters are placeholders fed by the generated constructor.
+        // Run-time parameters are placeholders the generated constructor fills.
         let _ = it.graph_param(p);
     }
     if let Ok(Flow::Return(_)) = it.exec_block(&input.body) {
@@ -288,6 +294,7 @@ impl Interp {
             vec![],
             staticflow_ir::TensorType::new(dtype, dims),
         );
+        self.g.params.push(node);
         self.set_var(&name, Value::Tensor(node));
         let _ = sp;
         Ok(())

@@ -8,8 +8,12 @@ use staticflow_ir::Dim;
 /// Fixed-size dims or strides; only the first `rank` entries are meaningful.
 pub(crate) type Dims = [usize; MAX_RANK];
 
-/// Element count of a shape, `None` on overflow.
+/// Element count of a shape, `None` on overflow (a zero dim makes it 0 whatever the
+/// others are).
 pub(crate) fn num_elements(shape: &[usize]) -> Option<usize> {
+    if shape.contains(&0) {
+        return Some(0);
+    }
     shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
 }
 
@@ -73,8 +77,9 @@ pub(crate) fn coalesce<const K: usize>(
         if d == 1 {
             continue;
         }
-        if r > 0 && strides.iter().all(|s| s[r - 1] == s[i] * d) {
-            dims[r - 1] *= d;
+        // Products saturate only for empty tensors, which are never walked.
+        if r > 0 && strides.iter().all(|s| s[r - 1] == s[i].saturating_mul(d)) {
+            dims[r - 1] = dims[r - 1].saturating_mul(d);
             for s in strides.iter_mut() {
                 s[r - 1] = s[i];
             }

@@ -298,6 +298,64 @@ mod tests {
     }
 
     #[test]
+    fn huge_empty_shapes_do_not_panic() {
+        use staticflow_ir::{BinaryOp, ReduceKind};
+        let e: [f32; 0] = [];
+        let big = 1usize << 40;
+        let shape = [0, big, big];
+        let x = view(&e, &shape);
+        let reduce = |axes: &'static [usize]| Op::Reduce {
+            kind: ReduceKind::Sum,
+            axes: Cow::Borrowed(axes),
+            keep_dims: false,
+        };
+        let err = run(&reduce(&[0]), DType::Float32, &[], &[x]).unwrap_err();
+        assert!(
+            matches!(err, KernelError::TooLarge { op: "Sum", .. }),
+            "{err}"
+        );
+        let shape = [big, big, 0];
+        let x = view(&e, &shape);
+        let out = run(&reduce(&[0, 1]), DType::Float32, &[], &[x]).unwrap();
+        assert_eq!(out.shape, vec![0]);
+        let out = run(&Op::ArgMax { axis: 0 }, DType::Int64, &[], &[x]).unwrap();
+        assert_eq!(out.shape, vec![big, 0]);
+        let perm = Op::Transpose {
+            perm: Cow::Borrowed(&[2, 1, 0]),
+        };
+        assert_eq!(
+            run(&perm, DType::Float32, &[], &[x]).unwrap().shape,
+            vec![0, big, big]
+        );
+        let add = Op::Binary(BinaryOp::Add);
+        let out = run(&add, DType::Float32, &[], &[x, view(&[1.0f32], &[1])]).unwrap();
+        assert_eq!(out.shape, vec![big, big, 0]);
+        let wide = [big, 0];
+        let tall = [0, big];
+        let mm = Op::MatMul {
+            transpose_a: false,
+            transpose_b: false,
+        };
+        let err = run(
+            &mm,
+            DType::Float32,
+            &[],
+            &[view(&e, &wide), view(&e, &tall)],
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, KernelError::TooLarge { op: "MatMul", .. }),
+            "{err}"
+        );
+        let fill = Op::Fill { value: 1.0 };
+        let err = run(&fill, DType::Float32, &[Some(big), Some(big)], &[]).unwrap_err();
+        assert!(
+            matches!(err, KernelError::TooLarge { op: "Fill", .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn identity_copies_and_reuses_capacity() {
         let x = [1i64, 2, 3];
         let mut out = Buffer::empty(DType::Int64);

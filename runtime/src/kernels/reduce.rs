@@ -39,6 +39,13 @@ pub(super) fn reduce(
         reduced[axis] = true;
     }
     let plan = Plan::new(x.shape, &reduced[..rank]);
+    // Only an empty input can ask for more outputs than it has elements.
+    if plan.out_len > isize::MAX as usize / 8 {
+        return Err(KernelError::TooLarge {
+            op,
+            shape: x.shape.to_vec(),
+        });
+    }
     if kind == ReduceKind::Max && plan.count == 0 && plan.out_len > 0 {
         return Err(KernelError::EmptyMax {
             axes: axes.to_vec(),
@@ -101,7 +108,8 @@ impl Plan {
             out_len: 1,
         };
         for (&d, &r) in shape.iter().zip(reduced) {
-            // Products only saturate when the other one is 0 (the input is empty).
+            // Products saturate only for empty inputs: `out_len` is then rejected or
+            // `count` is never used.
             if r {
                 p.count = p.count.saturating_mul(d);
             } else {
@@ -111,7 +119,7 @@ impl Plan {
                 continue;
             }
             if p.rank > 0 && p.reduced[p.rank - 1] == r {
-                p.dims[p.rank - 1] *= d;
+                p.dims[p.rank - 1] = p.dims[p.rank - 1].saturating_mul(d);
             } else {
                 p.dims[p.rank] = d;
                 p.reduced[p.rank] = r;
@@ -122,7 +130,7 @@ impl Plan {
         for g in (0..p.rank).rev() {
             if !p.reduced[g] {
                 p.out_strides[g] = acc;
-                acc *= p.dims[g];
+                acc = acc.saturating_mul(p.dims[g]);
             }
         }
         p

@@ -12,25 +12,19 @@ const ROUNDER: f32 = 12_582_912.0;
 #[inline(always)]
 pub(crate) fn exp_f32(x: f32) -> f32 {
     // Past these the result is inf or 0 anyway; clamping keeps the exponent arithmetic
-    // in range. NaN fails both comparisons and flows through.
-    let x = if x > 89.0 {
-        89.0
-    } else if x < -104.0 {
-        -104.0
-    } else {
-        x
-    };
+    // in range. `clamp` passes NaN through.
+    let x = x.clamp(-104.0, 89.0);
     // x = k·ln2 + r with |r| <= ln2/2; ln2 split in two for an exact k·ln2.
     let t = x * std::f32::consts::LOG2_E + ROUNDER;
     let k = t - ROUNDER;
     let n = (t.to_bits() as i32).wrapping_sub(ROUNDER.to_bits() as i32);
-    let r = x - k * 0.693_359_375 - k * -2.121_944_4e-4;
+    let r = x - k * 0.693_359_4 - k * -2.121_944_4e-4;
     let z = r * r;
     let p = (((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2)
         * r
         + 1.666_666_5e-1)
         * r
-        + 5.000_000_1e-1)
+        + 0.5)
         * z
         + r
         + 1.0;
@@ -47,8 +41,8 @@ pub(crate) fn tanh_f32(x: f32) -> f32 {
     let a = x.abs();
     let z = x * x;
     let small =
-        ((((-5.704_988_7e-3 * z + 2.063_908_9e-2) * z - 5.373_971_6e-2) * z + 1.333_144_2e-1) * z
-            - 3.333_328_2e-1)
+        ((((-5.704_988_7e-3 * z + 2.063_909e-2) * z - 5.373_971_6e-2) * z + 1.333_144_2e-1) * z
+            - 3.333_328e-1)
             * z
             * x
             + x;

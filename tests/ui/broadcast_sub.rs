@@ -1,0 +1,11 @@
+use staticflow::prelude::*;
+
+graph! {
+    pub struct G {
+        let a = placeholder(float32, shape = [2, 3]);
+        let b = placeholder(float32, shape = [3, 3]);
+        let c = tf.subtract(a, b, name = "diff");
+    }
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use staticflow::prelude::*;
+
+graph! {
+    pub struct G {
+        let a = zeros([2, 3]);
+        let b = zeros([3]);
+        let c = concat([a, b], 0);
+    }
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use staticflow::prelude::*;
+
+graph! {
+    pub struct G {
+        let a = placeholder(float32, shape = [2, 3]);
+        let c = matmul(a);
+    }
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use staticflow::prelude::*;
+
+graph! {
+    pub struct G {
+        let a = zeros([2, 3]);
+        let b = reshape(a, [-1, -1]);
+    }
+}
+
+fn main() {}
