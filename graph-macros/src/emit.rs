@@ -39,14 +39,31 @@ pub fn emit(input: &GraphInput, analysed: Analysed) -> TokenStream {
             __graph: ::staticflow::Graph,
         }
     };
+    let param_args: Vec<TokenStream> = input
+        .params
+        .iter()
+        .map(|p| {
+            let (pname, elem) = (&p.name, &p.elem);
+            let d = dim_type(p.dims.len());
+            quote!(#pname: ::staticflow::ndarray::ArrayView<'_, #elem, #d>)
+        })
+        .collect();
     if let Some(err) = error {
+        // Fail soft: keep the type and its constructor's signature so the user's code
+        // that uses them type-checks and only the graph's own errors are reported.
         let err = err.into_compile_error();
+        let ret = if input.params.is_empty() {
+            quote!(Self)
+        } else {
+            quote!(::core::result::Result<Self, ::staticflow::Error>)
+        };
         return quote! {
             #err
             #struct_def
             impl #name {
                 /// Not built: the graph has errors.
-                pub fn new() -> Self { ::core::unreachable!() }
+                #[allow(unused_variables)]
+                pub fn new(#(#param_args),*) -> #ret { ::core::unreachable!() }
             }
         };
     }
@@ -56,11 +73,7 @@ pub fn emit(input: &GraphInput, analysed: Analysed) -> TokenStream {
         quote! { #ident: #init }
     });
     if !input.params.is_empty() {
-        let args = input.params.iter().map(|p| {
-            let (pname, elem) = (&p.name, &p.elem);
-            let d = dim_type(p.dims.len());
-            quote!(#pname: ::staticflow::ndarray::ArrayView<'_, #elem, #d>)
-        });
+        let args = &param_args;
         let fills = input.params.iter().zip(&graph.params).map(|(p, node)| {
             let pname = &p.name;
             let shape = shape_tokens(&graph.nodes[*node as usize].ty.shape);

@@ -26,13 +26,14 @@ impl<T, D> Clone for Tensor<T, D> {
 }
 impl<T, D> Copy for Tensor<T, D> {}
 
-impl<T, D> std::fmt::Debug for Tensor<T, D> {
+impl<T: crate::tensor::Element, D> std::fmt::Debug for Tensor<T, D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "<Tensor '{}' shape={}>",
+            "<tf.Tensor '{}' shape={} dtype={}>",
             self.name,
-            staticflow_ir::ShapeDisplay::python(self.shape)
+            staticflow_ir::ShapeDisplay::python(self.shape),
+            T::DTYPE
         )
     }
 }
@@ -96,13 +97,14 @@ impl<T, D> Clone for Variable<T, D> {
 }
 impl<T, D> Copy for Variable<T, D> {}
 
-impl<T, D> std::fmt::Debug for Variable<T, D> {
+impl<T: crate::tensor::Element, D> std::fmt::Debug for Variable<T, D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "<Variable '{}' shape={}>",
+            "<tf.Variable '{}' shape={} dtype={}_ref>",
             self.tensor.name,
-            staticflow_ir::ShapeDisplay::python(self.tensor.shape)
+            staticflow_ir::ShapeDisplay::python(self.tensor.shape),
+            T::DTYPE
         )
     }
 }

@@ -1,0 +1,138 @@
+//! Seed 001, "Linear Regression with TensorFlow" and "Implementing Gradient Descent":
+//! the normal equation against a float64 closed form, then batch gradient descent with
+//! hand-written gradients, on real data.
+//!
+//! `cargo run --release --example linear_regression` uses the diabetes data shipped in
+//! `data/`; `-- --california PATH` uses a California housing CSV instead (the seed's data
+//! set; scikit-learn's layout or the book's).
+
+use staticflow::datasets::{
+    least_squares, load_california_housing, load_diabetes, standardize, with_bias, Regression,
+};
+use staticflow::ndarray::{arr0, Array2, Axis};
+use staticflow::prelude::*;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+graph! {
+    /// theta = (X^T X)^-1 X^T y, the data given when the graph is built.
+    pub struct NormalEquation(data: f32[None, None], target: f32[None, 1]) {
+        let X = constant(data, dtype = float32, name = "X");
+        let y = constant(target, dtype = float32, name = "y");
+        let XT = transpose(X);
+        let theta = matmul(matmul(matrix_inverse(matmul(XT, X)), XT), y);
+    }
+}
+
+/// The gradient-descent graph for a data set with `$n` features (shapes are fixed when
+/// the crate compiles, so each data set gets its own graph type).
+macro_rules! gradient_descent_graph {
+    ($module:ident, $n:tt) => {
+        mod $module {
+            use staticflow::prelude::*;
+
+            graph! {
+                /// Batch gradient descent with the gradients written by hand.
+                pub struct ManualGradientDescent(data: f32[None, $n + 1], target: f32[None, 1], m: f32[]) {
+                    const n = $n;
+                    let learning_rate = 0.01;
+                    let X = constant(data, dtype = float32, name = "X");
+                    let y = constant(target, dtype = float32, name = "y");
+                    let theta = Variable(random_uniform([n + 1, 1], -1.0, 1.0, seed = 42), name = "theta");
+                    let y_pred = matmul(X, theta, name = "predictions");
+                    let error = y_pred - y;
+                    let mse = reduce_mean(square(error), name = "mse");
+                    let gradients = 2.0 / m * matmul(transpose(X), error);
+                    let training_op = assign(theta, theta - learning_rate * gradients);
+                    let init = global_variables_initializer();
+                }
+            }
+        }
+    };
+}
+
+gradient_descent_graph!(diabetes, 10);
+gradient_descent_graph!(california, 8);
+
+/// Runs 1000 epochs of gradient descent, printing the MSE every 100.
+macro_rules! train {
+    ($module:ident, $xs:expr, $y:expr, $m:expr) => {{
+        let g = $module::ManualGradientDescent::new($xs, $y, $m)?;
+        let mut sess = Session::new(&g);
+        sess.run(&g.init, feed![])?;
+        for epoch in 0..1000 {
+            if epoch % 100 == 0 {
+                println!("Epoch {epoch} MSE = {}", sess.run(&g.mse, feed![])?);
+            }
+            sess.run(&g.training_op, feed![])?;
+        }
+        sess.run(&g.theta, feed![])?
+    }};
+}
+
+fn to_f32(x: &Array2<f64>) -> Array2<f32> {
+    x.mapv(|v| v as f32)
+}
+
+fn run(data: Regression) -> Result<(), Box<dyn std::error::Error>> {
+    let (m, n) = data.features.dim();
+    println!(
+        "{m} samples, {n} features: {}",
+        data.feature_names.join(", ")
+    );
+    let y = data.target.mapv(|v| v as f32).insert_axis(Axis(1));
+
+    // The normal equation, in the graph and in float64 (numpy's np.linalg.inv route).
+    let xb = with_bias(&data.features);
+    let g = NormalEquation::new(to_f32(&xb).view(), y.view())?;
+    let theta = Session::new(&g).run(&g.theta, feed![])?;
+    let reference = least_squares(&xb, &data.target);
+    println!("\nNormal equation: theta (staticflow float32 | float64 closed form)");
+    for (i, t) in theta.iter().enumerate() {
+        let r = reference.as_ref().map_or(f64::NAN, |r| r[i]);
+        println!("  theta[{i:2}] = {t:14.6} | {r:14.6}");
+    }
+
+    // Gradient descent on standardized features.
+    let xs = to_f32(&with_bias(&standardize(&data.features)));
+    let m32 = arr0(m as f32);
+    println!("\nManually computed gradients, learning rate 0.01:");
+    let best_theta = match n {
+        10 => train!(diabetes, xs.view(), y.view(), m32.view()),
+        8 => train!(california, xs.view(), y.view(), m32.view()),
+        _ => {
+            return Err(format!(
+                "this example has graphs for 10 features (diabetes) and 8 (California housing), not {n}"
+            )
+            .into())
+        }
+    };
+    println!("Best theta:\n{best_theta}");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let loaded = match args.as_slice() {
+        [flag, path] if flag == "--california" => load_california_housing(&PathBuf::from(path)),
+        [] => load_diabetes(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/diabetes.csv")),
+        _ => {
+            eprintln!("usage: linear_regression [--california PATH]");
+            return ExitCode::FAILURE;
+        }
+    };
+    let data = match loaded {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(data) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
