@@ -5,12 +5,17 @@
 
 use super::layout::checked_len;
 use super::num::Num;
+use super::vmath;
 use super::{KernelError, Result};
 use crate::tensor::{Buffer, DataView, TensorView};
 use staticflow_ir::DType;
 
 /// Below this many multiply-adds (`m * k * n`) floats skip gemm's packing buffers.
 const SMALL: usize = 4096;
+
+/// Up to this many rows of `op(a)`, with rows of `op(b)` contiguous, floats also skip
+/// gemm: packing `b` would cost more than the few axpy passes over it.
+const FEW_ROWS: usize = 4;
 
 /// Strides `(row, col)` of a logical matrix over row-major storage with `cols`
 /// columns, transposed or not.
@@ -214,14 +219,32 @@ fn zeroed<'b, T: Num>(d: &Dims, out: &'b mut Buffer) -> &'b mut Vec<T> {
 
 fn float<T: Gemm>(d: &Dims, a: &[T], b: &[T], out: &mut Buffer) {
     let work = d.m.saturating_mul(d.k).saturating_mul(d.n);
-    if work < SMALL {
-        return naive(d, a, b, out);
+    let few_rows = d.m <= FEW_ROWS && d.lb.col == 1;
+    if work < SMALL || few_rows {
+        return vmath::dispatch(Naive { d, a, b, out });
     }
     T::gemm(d, a, b, zeroed::<T>(d, out));
 }
 
+/// [`naive`] as a kernel body, so floats get its AVX2 copy.
+struct Naive<'a, T> {
+    d: &'a Dims,
+    a: &'a [T],
+    b: &'a [T],
+    out: &'a mut Buffer,
+}
+
+impl<T: Num> vmath::Body for Naive<'_, T> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        naive(self.d, self.a, self.b, self.out);
+    }
+}
+
 /// Plain loops: `i-p-j` when rows of `op(b)` are contiguous (the inner loop is an axpy
 /// the compiler vectorises), `i-j-p` dot products otherwise.
+#[inline(always)]
 fn naive<T: Num>(d: &Dims, a: &[T], b: &[T], out: &mut Buffer) {
     let (k, n, la, lb) = (d.k, d.n, d.la, d.lb);
     let c = zeroed::<T>(d, out);

@@ -268,7 +268,7 @@ int_impl!(i64);
 
 /// Sum of a slice with eight independent accumulators, so float sums vectorise (and
 /// round less than one running total does).
-#[inline]
+#[inline(always)]
 pub(crate) fn sum<T: Num>(s: &[T]) -> T {
     let mut acc = [T::ZERO; 8];
     let chunks = s.chunks_exact(8);
@@ -287,7 +287,7 @@ pub(crate) fn sum<T: Num>(s: &[T]) -> T {
 }
 
 /// Maximum of a slice (NaN-propagating), with eight accumulators; `LOWEST` when empty.
-#[inline]
+#[inline(always)]
 pub(crate) fn max<T: MaxElem>(s: &[T]) -> T {
     let mut acc = [T::LOWEST; 8];
     let chunks = s.chunks_exact(8);

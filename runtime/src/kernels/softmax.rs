@@ -2,6 +2,7 @@
 //! before `exp`, then scaled by the reciprocal of its sum (as TF's Eigen kernel does).
 
 use super::num::{self, Float};
+use super::vmath;
 use super::{KernelError, Result};
 use crate::tensor::{Buffer, Data, DataView, TensorView};
 
@@ -15,8 +16,16 @@ pub(super) fn softmax(x: TensorView<'_>, out: &mut Buffer) -> Result {
         return Err(KernelError::SoftmaxRank { shape: vec![] });
     };
     match x.data {
-        DataView::F32(s) => rows(s, n, &mut out.data),
-        DataView::F64(s) => rows(s, n, &mut out.data),
+        DataView::F32(s) => vmath::dispatch(Rows {
+            s,
+            n,
+            d: &mut out.data,
+        }),
+        DataView::F64(s) => vmath::dispatch(Rows {
+            s,
+            n,
+            d: &mut out.data,
+        }),
         other => {
             return Err(KernelError::UnsupportedDtype {
                 op: "Softmax",
@@ -28,6 +37,22 @@ pub(super) fn softmax(x: TensorView<'_>, out: &mut Buffer) -> Result {
     Ok(())
 }
 
+/// The kernel body: rows of `n` of `s` into `d`.
+struct Rows<'a, T> {
+    s: &'a [T],
+    n: usize,
+    d: &'a mut Data,
+}
+
+impl<T: Float> vmath::Body for Rows<'_, T> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        rows(self.s, self.n, self.d);
+    }
+}
+
+#[inline(always)]
 fn rows<T: Float>(s: &[T], n: usize, d: &mut Data) {
     let o = T::vec_mut(d);
     o.clear();

@@ -1,7 +1,9 @@
 //! Elementwise ops of one input (`Neg`, `Square`, `Sqrt`, `Exp`, `Log`, `Abs`, `Relu`,
-//! `Sigmoid`, `Tanh`): one tight map per op and dtype.
+//! `Sigmoid`, `Tanh`): one tight map per op and dtype, run through [`vmath::map`] (AVX2
+//! when available).
 
 use super::num::{Float, Num};
+use super::vmath;
 use super::{KernelError, Result};
 use crate::tensor::{Buffer, Data, DataView, Element, TensorView};
 use staticflow_ir::{DType, UnaryOp};
@@ -31,9 +33,7 @@ pub(super) fn unary(op: UnaryOp, x: TensorView<'_>, out: &mut Buffer) -> Result 
 /// Writes `f` of each element into `out`, reusing its capacity.
 #[inline(always)]
 fn map<T: Copy, U: Element>(s: &[T], out: &mut Data, f: impl Fn(T) -> U) {
-    let o = U::vec_mut(out);
-    o.clear();
-    o.extend(s.iter().map(|&v| f(v)));
+    vmath::map(s, U::vec_mut(out), f);
 }
 
 fn float<T: Float>(op: UnaryOp, s: &[T], out: &mut Data) {

@@ -1,8 +1,73 @@
-//! Branch-free f32 `exp` and `tanh` that the compiler vectorises, for the elementwise
-//! maps and softmax (libm's scalar calls cannot be vectorised; TF's Eigen kernels use
-//! packet versions too). Cephes polynomials, within a few ulp of the correctly
-//! rounded result over the whole range, with IEEE behaviour at the ends: overflow to
-//! `inf`, gradual underflow to 0, NaN in NaN out.
+//! Vector math: branch-free f32 `exp` and `tanh` that the compiler vectorises (libm's
+//! scalar calls cannot be; TF's Eigen kernels use packet versions too), and [`dispatch`],
+//! which runs a kernel body from a copy compiled for AVX2 when the CPU has it (the crate
+//! itself targets baseline x86-64). All of the kernels' ISA-specific code is here.
+//!
+//! `exp` and `tanh` are Cephes polynomials, within a few ulp of the correctly rounded
+//! result over the whole range, with IEEE behaviour at the ends: overflow to `inf`,
+//! gradual underflow to 0, NaN in NaN out.
+
+/// A kernel body that [`dispatch`] can run from a copy compiled for AVX2. Its `run`,
+/// and everything its hot loop calls, must be `#[inline(always)]` so that the copy is
+/// really compiled for AVX2 (a call that is not inlined runs baseline code).
+pub(crate) trait Body {
+    /// What the body returns.
+    type Out;
+    /// Runs the body.
+    fn run(self) -> Self::Out;
+}
+
+/// Runs `body`, from its AVX2 copy when the CPU has AVX2 (std caches the detection).
+#[inline(always)]
+pub(crate) fn dispatch<B: Body>(body: B) -> B::Out {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: `avx2` only requires that the CPU supports AVX2, checked just above.
+        return unsafe { avx2(body) };
+    }
+    body.run()
+}
+
+/// `body.run()` compiled for AVX2.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn avx2<B: Body>(body: B) -> B::Out {
+    body.run()
+}
+
+/// `o = f(s)` elementwise, reusing `o`'s capacity, vectorised for the CPU at hand.
+#[inline(always)]
+pub(crate) fn map<T: Copy, U: Copy, F: Fn(T) -> U>(s: &[T], o: &mut Vec<U>, f: F) {
+    dispatch(Map { s, o, f });
+}
+
+/// The body of [`map`].
+struct Map<'a, T, U, F> {
+    s: &'a [T],
+    o: &'a mut Vec<U>,
+    f: F,
+}
+
+impl<T: Copy, U: Copy, F: Fn(T) -> U> Body for Map<'_, T, U, F> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        // Written through the spare capacity: `Vec::extend` is not inlined into the
+        // AVX2 copy, and `resize` would store every element twice.
+        let n = self.s.len();
+        self.o.clear();
+        self.o.reserve(n);
+        for (d, &v) in self.o.spare_capacity_mut()[..n].iter_mut().zip(self.s) {
+            d.write((self.f)(v));
+        }
+        // SAFETY: `reserve(n)` made room for `n` elements and the loop initialised the
+        // first `n` slots of the spare capacity, one per source element.
+        unsafe { self.o.set_len(n) }
+    }
+}
 
 /// `1.5 · 2^23`: adding and subtracting it rounds an f32 of magnitude below 2^22 to the
 /// nearest integer, and the sum's low mantissa bits hold that integer.
