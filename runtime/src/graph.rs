@@ -252,6 +252,8 @@ impl Graph {
 }
 
 /// A `&'static str` view of a node's name (static plans borrow theirs).
+// The Cow itself is needed: only its Borrowed case is already `'static`.
+#[allow(clippy::ptr_arg)]
 pub(crate) fn static_str(s: &std::borrow::Cow<'static, str>) -> &'static str {
     match s {
         std::borrow::Cow::Borrowed(b) => b,

@@ -47,6 +47,17 @@ pub struct Session {
     targets: Vec<Target>,
     fed: Vec<u32>,
     last_plan: Option<usize>,
+    /// Allocations reused by every run for kernel inputs and fetched views.
+    input_scratch: Vec<TensorView<'static>>,
+    fetch_scratch: Vec<Option<TensorView<'static>>>,
+}
+
+/// Empties a vector and hands its allocation to a vector of another element type of the
+/// same layout (here: views of another lifetime). No element crosses over; the in-place
+/// `collect` of std keeps the buffer, so steady-state runs do not allocate for it.
+fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
 }
 
 impl Session {
@@ -65,6 +76,8 @@ impl Session {
             targets: Vec::new(),
             fed: Vec::new(),
             last_plan: None,
+            input_scratch: Vec::new(),
+            fetch_scratch: Vec::new(),
         }
     }
 
@@ -78,17 +91,15 @@ impl Session {
         let mut targets = std::mem::take(&mut self.targets);
         targets.clear();
         fetches.targets(&mut targets);
+        let mut views = recycle(std::mem::take(&mut self.fetch_scratch));
         let result = self.execute(&targets, feeds).and_then(|()| {
-            let views: Vec<Option<TensorView<'_>>> = targets
-                .iter()
-                .map(|t| {
-                    if t.wants_value {
-                        self.view(t.node, feeds)
-                    } else {
-                        None
-                    }
-                })
-                .collect();
+            views.extend(targets.iter().map(|t| {
+                if t.wants_value {
+                    self.view(t.node, feeds)
+                } else {
+                    None
+                }
+            }));
             let nodes = self.graph.nodes;
             let names = |n: u32| format!("{}:0", nodes[n as usize].name);
             let mut values = Values {
@@ -99,6 +110,7 @@ impl Session {
             };
             fetches.extract(&mut values)
         });
+        self.fetch_scratch = recycle(views);
         self.targets = targets;
         result
     }
@@ -169,17 +181,17 @@ impl Session {
                 graph: self.graph.type_name,
             });
         };
-        let tensor = format!("{}:0", node.name);
+        let tensor = || format!("{}:0", node.name);
         if f.dtype() != node.dtype {
             return Err(Error::FeedDtype {
-                tensor,
+                tensor: tensor(),
                 got: f.dtype().name(),
                 expected: node.dtype.name(),
             });
         }
         if !fits(&node.shape, f.shape()) {
             return Err(Error::FeedShape {
-                tensor,
+                tensor: tensor(),
                 got: python_concrete(f.shape()),
                 expected: ShapeDisplay::python(&node.shape).to_string(),
             });
@@ -239,8 +251,8 @@ impl Session {
                     ),
                     _ => None,
                 };
+                let mut inputs = recycle(std::mem::take(&mut self.input_scratch));
                 let result = (|| {
-                    let mut inputs: Vec<TensorView<'_>> = Vec::with_capacity(node.inputs.len());
                     for r in node.inputs.iter() {
                         inputs.push(self.input_view(r.node, feeds)?);
                     }
@@ -253,6 +265,7 @@ impl Session {
                         rng.as_mut(),
                     ))
                 })();
+                self.input_scratch = recycle(inputs);
                 self.buffers[i] = out;
                 if rng.is_some() {
                     self.rngs[i] = rng;

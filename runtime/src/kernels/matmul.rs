@@ -179,8 +179,18 @@ pub(super) fn matmul(
     match (a.data, b.data) {
         (DataView::F32(x), DataView::F32(y)) => float(&dims, x, y, out),
         (DataView::F64(x), DataView::F64(y)) => float(&dims, x, y, out),
-        (DataView::I32(x), DataView::I32(y)) => naive(&dims, x, y, out),
-        (DataView::I64(x), DataView::I64(y)) => naive(&dims, x, y, out),
+        (DataView::I32(a), DataView::I32(b)) => vmath::dispatch(Naive {
+            d: &dims,
+            a,
+            b,
+            out,
+        }),
+        (DataView::I64(a), DataView::I64(b)) => vmath::dispatch(Naive {
+            d: &dims,
+            a,
+            b,
+            out,
+        }),
         (DataView::Bool(_), DataView::Bool(_)) => {
             return Err(KernelError::UnsupportedDtype {
                 op: "MatMul",

@@ -1,0 +1,71 @@
+//! A steady-state run allocates nothing beyond its returned values (design.md section 5),
+//! counted by a global allocator in this test binary.
+
+use staticflow::ndarray::Array2;
+use staticflow::prelude::*;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator; only counts calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+graph! {
+    /// A manual gradient-descent step with a fed batch.
+    pub struct Step {
+        let X = placeholder(float32, shape = [None, 4], name = "X");
+        let y = placeholder(float32, shape = [None, 1], name = "y");
+        let theta = Variable(random_uniform([4, 1], -1.0, 1.0, seed = 1), name = "theta");
+        let error = matmul(X, theta) - y;
+        let mse = reduce_mean(square(error));
+        let gradients = 0.5 * matmul(X, error, transpose_a = True);
+        let step = group(assign(theta, theta - 0.01 * gradients));
+        let init = global_variables_initializer();
+    }
+}
+
+#[test]
+fn steady_state_runs_do_not_allocate() -> Result<(), Error> {
+    let g = Step::new();
+    let mut sess = Session::new(&g);
+    sess.run(&g.init, feed![])?;
+    let x = Array2::<f32>::from_shape_fn((32, 4), |(i, j)| (i * 4 + j) as f32 / 128.0);
+    let y = Array2::<f32>::from_shape_fn((32, 1), |(i, _)| i as f32 / 32.0);
+    for _ in 0..3 {
+        sess.run(&g.step, feed![g.X => &x, g.y => &y])?;
+    }
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..100 {
+        sess.run(&g.step, feed![g.X => &x, g.y => &y])?;
+    }
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    assert_eq!(after - before, 0, "allocations in 100 steady-state steps");
+    // A rank-0 fetch returns a plain f32: no allocation either.
+    sess.run(&g.mse, feed![g.X => &x, g.y => &y])?;
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let mse: f32 = sess.run(&g.mse, feed![g.X => &x, g.y => &y])?;
+    assert_eq!(ALLOCATIONS.load(Ordering::Relaxed) - before, 0);
+    assert!(mse.is_finite());
+    Ok(())
+}
