@@ -24,18 +24,17 @@ graph! {
     }
 }
 
-/// The gradient-descent graph for a data set with `$n` features (shapes are fixed when
-/// the crate compiles, so each data set gets its own graph type).
-macro_rules! gradient_descent_graph {
+/// The gradient-descent graphs for a data set with `$n` features (shapes are fixed when
+/// the crate compiles, so each data set gets its own graph types).
+macro_rules! gradient_descent_graphs {
     ($module:ident, $n:tt) => {
         mod $module {
             use staticflow::prelude::*;
 
             graph! {
                 /// Batch gradient descent with the gradients written by hand.
-                pub struct ManualGradientDescent(data: f32[None, $n + 1], target: f32[None, 1], m: f32[]) {
+                pub struct Manual(data: f32[None, $n + 1], target: f32[None, 1], m: f32[]) {
                     const n = $n;
-                    let learning_rate = 0.01;
                     let X = constant(data, dtype = float32, name = "X");
                     let y = constant(target, dtype = float32, name = "y");
                     let theta = Variable(random_uniform([n + 1, 1], -1.0, 1.0, seed = 42), name = "theta");
@@ -43,7 +42,54 @@ macro_rules! gradient_descent_graph {
                     let error = y_pred - y;
                     let mse = reduce_mean(square(error), name = "mse");
                     let gradients = 2.0 / m * matmul(transpose(X), error);
-                    let training_op = assign(theta, theta - learning_rate * gradients);
+                    let training_op = assign(theta, theta - 0.01 * gradients);
+                    let init = global_variables_initializer();
+                }
+            }
+
+            graph! {
+                /// The same with `gradients(mse, [theta])[0]`.
+                pub struct Autodiff(data: f32[None, $n + 1], target: f32[None, 1]) {
+                    const n = $n;
+                    let X = constant(data, dtype = float32, name = "X");
+                    let y = constant(target, dtype = float32, name = "y");
+                    let theta = Variable(random_uniform([n + 1, 1], -1.0, 1.0, seed = 42), name = "theta");
+                    let y_pred = matmul(X, theta, name = "predictions");
+                    let error = y_pred - y;
+                    let mse = reduce_mean(square(error), name = "mse");
+                    let gradients = tf.gradients(mse, [theta])[0];
+                    let training_op = assign(theta, theta - 0.01 * gradients);
+                    let init = global_variables_initializer();
+                }
+            }
+
+            graph! {
+                /// The same with `GradientDescentOptimizer(0.01).minimize(mse)`.
+                pub struct WithOptimizer(data: f32[None, $n + 1], target: f32[None, 1]) {
+                    const n = $n;
+                    let X = constant(data, dtype = float32, name = "X");
+                    let y = constant(target, dtype = float32, name = "y");
+                    let theta = Variable(random_uniform([n + 1, 1], -1.0, 1.0, seed = 42), name = "theta");
+                    let y_pred = matmul(X, theta, name = "predictions");
+                    let error = y_pred - y;
+                    let mse = reduce_mean(square(error), name = "mse");
+                    let optimizer = tf.train.GradientDescentOptimizer(learning_rate = 0.01);
+                    let training_op = optimizer.minimize(mse);
+                    let init = global_variables_initializer();
+                }
+            }
+
+            graph! {
+                /// Mini-batch gradient descent: the data is fed through placeholders.
+                pub struct MiniBatch {
+                    const n = $n;
+                    let X = tf.placeholder(tf.float32, shape = (None, n + 1), name = "X");
+                    let y = tf.placeholder(tf.float32, shape = (None, 1), name = "y");
+                    let theta = Variable(random_uniform([n + 1, 1], -1.0, 1.0, seed = 42), name = "theta");
+                    let y_pred = matmul(X, theta, name = "predictions");
+                    let error = y_pred - y;
+                    let mse = reduce_mean(square(error), name = "mse");
+                    let training_op = tf.train.GradientDescentOptimizer(learning_rate = 0.01).minimize(mse);
                     let init = global_variables_initializer();
                 }
             }
@@ -51,13 +97,13 @@ macro_rules! gradient_descent_graph {
     };
 }
 
-gradient_descent_graph!(diabetes, 10);
-gradient_descent_graph!(california, 8);
+gradient_descent_graphs!(diabetes, 10);
+gradient_descent_graphs!(california, 8);
 
-/// Runs 1000 epochs of gradient descent, printing the MSE every 100.
-macro_rules! train {
-    ($module:ident, $xs:expr, $y:expr, $m:expr) => {{
-        let g = $module::ManualGradientDescent::new($xs, $y, $m)?;
+/// Runs 1000 epochs of full-batch training, printing the MSE every 100; returns theta.
+macro_rules! epochs {
+    ($g:expr) => {{
+        let g = $g;
         let mut sess = Session::new(&g);
         sess.run(&g.init, feed![])?;
         for epoch in 0..1000 {
@@ -67,6 +113,67 @@ macro_rules! train {
             sess.run(&g.training_op, feed![])?;
         }
         sess.run(&g.theta, feed![])?
+    }};
+}
+
+/// The seed's `fetch_batch`: `batch_size` row indices drawn with a per-batch seed.
+fn fetch_batch(
+    epoch: usize,
+    batch_index: usize,
+    n_batches: usize,
+    m: usize,
+    batch_size: usize,
+) -> Vec<usize> {
+    let mut state = (epoch * n_batches + batch_index) as u64;
+    (0..batch_size)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % m as u64) as usize
+        })
+        .collect()
+}
+
+/// All four ways of training one data set's graphs.
+macro_rules! chapter {
+    ($module:ident, $xs:expr, $y:expr, $m:expr) => {{
+        let (xs, y, m): (&Array2<f32>, &Array2<f32>, usize) = ($xs, $y, $m);
+        let m32 = arr0(m as f32);
+        println!("\nManually computed gradients, learning rate 0.01:");
+        let manual = epochs!($module::Manual::new(xs.view(), y.view(), m32.view())?);
+        println!("\nAutodiff (tf.gradients):");
+        let autodiff = epochs!($module::Autodiff::new(xs.view(), y.view())?);
+        println!("\nGradientDescentOptimizer:");
+        let optimizer = epochs!($module::WithOptimizer::new(xs.view(), y.view())?);
+        let spread = |a: &Array2<f32>, b: &Array2<f32>| {
+            a.iter().zip(b.iter()).fold(0.0f32, |s, (x, y)| s.max((x - y).abs()))
+        };
+        println!("Best theta (manual | autodiff | optimizer):");
+        for i in 0..manual.nrows() {
+            println!("  {:12.5} | {:12.5} | {:12.5}", manual[[i, 0]], autodiff[[i, 0]], optimizer[[i, 0]]);
+        }
+        println!(
+            "largest difference: manual vs autodiff {:.2e}, manual vs optimizer {:.2e}",
+            spread(&manual, &autodiff),
+            spread(&manual, &optimizer)
+        );
+
+        println!("\nMini-batch gradient descent (batch 100, seeded batches):");
+        let g = $module::MiniBatch::new();
+        let mut sess = Session::new(&g);
+        sess.run(&g.init, feed![])?;
+        let batch_size = 100;
+        let n_batches = m.div_ceil(batch_size);
+        for epoch in 0..10 {
+            for batch_index in 0..n_batches {
+                let rows = fetch_batch(epoch, batch_index, n_batches, m, batch_size);
+                let (xb, yb) = (xs.select(Axis(0), &rows), y.select(Axis(0), &rows));
+                sess.run(&g.training_op, feed![g.X => &xb, g.y => &yb])?;
+            }
+            println!("Epoch {epoch} MSE = {}", sess.run(&g.mse, feed![g.X => xs, g.y => y])?);
+        }
+        println!("Best theta:\n{}", sess.run(&g.theta, feed![])?);
     }};
 }
 
@@ -95,19 +202,16 @@ fn run(data: Regression) -> Result<(), Box<dyn std::error::Error>> {
 
     // Gradient descent on standardized features.
     let xs = to_f32(&with_bias(&standardize(&data.features)));
-    let m32 = arr0(m as f32);
-    println!("\nManually computed gradients, learning rate 0.01:");
-    let best_theta = match n {
-        10 => train!(diabetes, xs.view(), y.view(), m32.view()),
-        8 => train!(california, xs.view(), y.view(), m32.view()),
+    match n {
+        10 => chapter!(diabetes, &xs, &y, m),
+        8 => chapter!(california, &xs, &y, m),
         _ => {
             return Err(format!(
                 "this example has graphs for 10 features (diabetes) and 8 (California housing), not {n}"
             )
             .into())
         }
-    };
-    println!("Best theta:\n{best_theta}");
+    }
     Ok(())
 }
 

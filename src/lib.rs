@@ -65,7 +65,8 @@ macro_rules! feed {
 pub mod __private {
     pub use staticflow_ir::op::AssignMode;
     pub use staticflow_ir::{
-        BinaryOp, ConstValue, DType, Node, Op, OutputRef, RandomDist, ReduceKind, UnaryOp,
+        ApplyKind, BinaryOp, ConstValue, DType, Node, Op, OutputRef, RandomDist, ReduceKind,
+        UnaryOp,
     };
     pub use staticflow_runtime::{CollectionDef, MemberRef, StaticGraph, VariableDef};
     pub use std::borrow::Cow;

@@ -196,7 +196,8 @@ fn trainable_false_stays_out_of_trainable_variables() {
         ["theta", "frozen"]
     );
     assert_eq!(g.trainable.len(), 1);
-    assert_eq!(g.everything.1.op_name(), "frozen");
+    assert_eq!(g.everything[1].op_name(), "frozen");
+    assert_eq!(g.everything[1].name(), "frozen:0");
 }
 
 #[test]

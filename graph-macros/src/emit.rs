@@ -7,7 +7,7 @@ use crate::parse::GraphInput;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use staticflow_ir::op::AssignMode;
-use staticflow_ir::{BinaryOp, ConstValue, DType, Op, RandomDist, ReduceKind, UnaryOp};
+use staticflow_ir::{ApplyKind, BinaryOp, ConstValue, DType, Op, RandomDist, ReduceKind, UnaryOp};
 
 /// Emits the graph type, or on errors the errors plus a stub type (fail soft).
 pub fn emit(input: &GraphInput, analysed: Analysed) -> TokenStream {
@@ -201,6 +201,15 @@ fn handle(g: &GraphB, v: &Value) -> Option<(TokenStream, TokenStream)> {
                 )),
             )
         }
+        Value::NoGradient(x) => {
+            // `None` from `gradients`: typed like the x it is the gradient of.
+            let node = &g.nodes[*x as usize];
+            let (t, d) = (elem_type(node.ty.dtype), dim_type(node.ty.shape.len()));
+            (
+                quote!(::core::option::Option<::staticflow::Tensor<#t, #d>>),
+                quote!(::core::option::Option::None),
+            )
+        }
         Value::Operation(n) => {
             let name = &g.nodes[*n as usize].name;
             let n = *n;
@@ -217,6 +226,17 @@ fn handle(g: &GraphB, v: &Value) -> Option<(TokenStream, TokenStream)> {
                 .windows(2)
                 .all(|w| w[0].0.to_string() == w[1].0.to_string());
             let inits = parts.iter().map(|(_, i)| i);
+            let tensors = items
+                .iter()
+                .map(|i| any_tensor(g, i))
+                .collect::<Option<Vec<TokenStream>>>();
+            if is_list && !homogeneous {
+                if let Some(inits) = tensors {
+                    // Tensors and variables of different types: erase them.
+                    let n = inits.len();
+                    return Some((quote!([::staticflow::AnyTensor; #n]), quote!([#(#inits),*])));
+                }
+            }
             if is_list && homogeneous && !parts.is_empty() {
                 let ty = &parts[0].0;
                 let n = parts.len();
@@ -232,6 +252,21 @@ fn handle(g: &GraphB, v: &Value) -> Option<(TokenStream, TokenStream)> {
         Value::Str(s) | Value::NameScope(s) => (quote!(&'static str), quote!(#s)),
         _ => return None,
     })
+}
+
+/// A tensor or variable as a dynamically typed handle (a variable reads its value and
+/// keeps its own name).
+fn any_tensor(g: &GraphB, v: &Value) -> Option<TokenStream> {
+    let (fetch, named) = match v {
+        Value::Tensor(n) => (*n, *n),
+        Value::Variable(i) => (g.vars[*i].read, g.vars[*i].node),
+        _ => return None,
+    };
+    let node = &g.nodes[named as usize];
+    let name = &node.name;
+    let dtype = dtype_tokens(node.ty.dtype);
+    let shape = shape_tokens(&node.ty.shape);
+    Some(quote!(::staticflow::AnyTensor::__from_parts(#fetch, #name, #dtype, #shape)))
 }
 
 fn f32_lit(v: f32) -> TokenStream {
@@ -346,11 +381,7 @@ fn op_tokens(op: &Op) -> TokenStream {
             axes,
             keep_dims,
         } => {
-            let k = match kind {
-                ReduceKind::Sum => format_ident!("Sum"),
-                ReduceKind::Mean => format_ident!("Mean"),
-                ReduceKind::Max => format_ident!("Max"),
-            };
+            let k = reduce_name(*kind);
             let axes = axes.iter();
             quote!(#p::Op::Reduce {
                 kind: #p::ReduceKind::#k,
@@ -382,6 +413,68 @@ fn op_tokens(op: &Op) -> TokenStream {
             quote!(#p::Op::Fill { value: #v })
         }
         Op::NoOp => quote!(#p::Op::NoOp),
+        Op::OnesLike => quote!(#p::Op::OnesLike),
+        Op::StopGradient => quote!(#p::Op::StopGradient),
+        Op::SumToShape => quote!(#p::Op::SumToShape),
+        Op::ReshapeLike => quote!(#p::Op::ReshapeLike),
+        Op::UnaryGrad(u) => {
+            let v = format_ident!("{}", unary_name(*u));
+            quote!(#p::Op::UnaryGrad(#p::UnaryOp::#v))
+        }
+        Op::BinaryGrad { op, wrt } => {
+            let v = format_ident!("{}", binary_name(*op));
+            quote!(#p::Op::BinaryGrad { op: #p::BinaryOp::#v, wrt: #wrt })
+        }
+        Op::ReduceGrad {
+            kind,
+            axes,
+            keep_dims,
+        } => {
+            let k = reduce_name(*kind);
+            let axes = axes.iter();
+            quote!(#p::Op::ReduceGrad {
+                kind: #p::ReduceKind::#k,
+                axes: #p::Cow::Borrowed(&[#(#axes),*]),
+                keep_dims: #keep_dims,
+            })
+        }
+        Op::SoftmaxGrad => quote!(#p::Op::SoftmaxGrad),
+        Op::LogSoftmax => quote!(#p::Op::LogSoftmax),
+        Op::LogSoftmaxGrad => quote!(#p::Op::LogSoftmaxGrad),
+        Op::ConcatGrad { axis, index } => {
+            quote!(#p::Op::ConcatGrad { axis: #axis, index: #index })
+        }
+        Op::BiasAdd => quote!(#p::Op::BiasAdd),
+        Op::BiasAddGrad => quote!(#p::Op::BiasAddGrad),
+        Op::SoftmaxCrossEntropy => quote!(#p::Op::SoftmaxCrossEntropy),
+        Op::SoftmaxCrossEntropyGrad => quote!(#p::Op::SoftmaxCrossEntropyGrad),
+        Op::SparseSoftmaxCrossEntropy => quote!(#p::Op::SparseSoftmaxCrossEntropy),
+        Op::SparseSoftmaxCrossEntropyGrad => quote!(#p::Op::SparseSoftmaxCrossEntropyGrad),
+        Op::SigmoidCrossEntropy => quote!(#p::Op::SigmoidCrossEntropy),
+        Op::SigmoidCrossEntropyGrad => quote!(#p::Op::SigmoidCrossEntropyGrad),
+        Op::L2Loss => quote!(#p::Op::L2Loss),
+        Op::DropoutMask { rate, seed, seed2 } => {
+            let rate = f64_lit(*rate);
+            quote!(#p::Op::DropoutMask { rate: #rate, seed: #seed, seed2: #seed2 })
+        }
+        Op::Apply(kind) => {
+            let k = match kind {
+                ApplyKind::GradientDescent => quote!(GradientDescent),
+                ApplyKind::Momentum { nesterov } => quote!(Momentum { nesterov: #nesterov }),
+                ApplyKind::Adam => quote!(Adam),
+                ApplyKind::RMSProp => quote!(RMSProp),
+                ApplyKind::Adagrad => quote!(Adagrad),
+            };
+            quote!(#p::Op::Apply(#p::ApplyKind::#k))
+        }
+    }
+}
+
+fn reduce_name(kind: ReduceKind) -> proc_macro2::Ident {
+    match kind {
+        ReduceKind::Sum => format_ident!("Sum"),
+        ReduceKind::Mean => format_ident!("Mean"),
+        ReduceKind::Max => format_ident!("Max"),
     }
 }
 

@@ -28,3 +28,20 @@ fn expand(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     let analysed = analyse::analyse(&graph);
     emit::emit(&graph, analysed)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn expands_literal_softmax_and_huge_shapes_without_panicking() {
+        let src: proc_macro2::TokenStream =
+            "pub struct G { let p = softmax([[1.0, 2.0], [3.0, 4.0]], axis = 1); }"
+                .parse()
+                .unwrap();
+        println!("{}", super::expand(src));
+        let src: proc_macro2::TokenStream =
+            "pub struct G { let w = get_variable(\"w\", [4294967296, 4294967296, 16, 16]); }"
+                .parse()
+                .unwrap();
+        println!("{}", super::expand(src));
+    }
+}

@@ -46,10 +46,16 @@ pub fn infer(op: &Op, inputs: &[TensorType]) -> Result<TensorType, InferError> {
         } => matmul(op, inputs, *transpose_a, *transpose_b),
         Op::Transpose { perm } => {
             let x = one(op, inputs)?;
-            if perm.len() != x.shape.len() || !is_permutation(perm) {
+            if perm.len() != x.shape.len() {
                 return Err(InferError::Shape(format!(
                     "Dimension must be {} but is {}",
                     x.shape.len(),
+                    perm.len()
+                )));
+            }
+            if !is_permutation(perm) {
+                return Err(InferError::Message(format!(
+                    "`perm` {perm:?} is not a permutation of the {} dims of the input",
                     perm.len()
                 )));
             }
@@ -108,6 +114,89 @@ pub fn infer(op: &Op, inputs: &[TensorType]) -> Result<TensorType, InferError> {
             Ok(TensorType::new(DType::Int64, shape))
         }
         Op::NoOp => Ok(TensorType::new(DType::Float32, vec![])),
+        Op::OnesLike | Op::StopGradient => one(op, inputs).cloned(),
+        Op::LogSoftmax => {
+            let x = one(op, inputs)?;
+            require_float(op, "logits", x.dtype)?;
+            if x.shape.is_empty() {
+                return Err(InferError::Shape(
+                    "Shape must be at least rank 1 but is rank 0".into(),
+                ));
+            }
+            Ok(x.clone())
+        }
+        Op::SumToShape | Op::ReshapeLike => {
+            let (g, x) = two(op.tf_type(), inputs)?;
+            same_dtype(op, g, x)?;
+            Ok(x.clone())
+        }
+        Op::UnaryGrad(_) | Op::ReduceGrad { .. } => {
+            let [x, _, dy] = three(op, inputs)?;
+            same_dtype(op, dy, x)?;
+            Ok(x.clone())
+        }
+        Op::BinaryGrad { .. } => {
+            let [x, _, dz] = three(op, inputs)?;
+            same_dtype(op, dz, x)?;
+            Ok(dz.clone())
+        }
+        Op::SoftmaxGrad | Op::LogSoftmaxGrad => {
+            let (y, dy) = two(op.tf_type(), inputs)?;
+            same_dtype(op, dy, y)?;
+            Ok(y.clone())
+        }
+        Op::ConcatGrad { index, .. } => inputs
+            .get(index + 1)
+            .cloned()
+            .ok_or_else(|| InferError::Message(format!("Slice of input {index} needs that input"))),
+        Op::BiasAdd => {
+            let (x, b) = two(op.tf_type(), inputs)?;
+            same_dtype(op, b, x)?;
+            require_numeric(op, "value", x.dtype)?;
+            if b.shape.len() != 1 {
+                return Err(InferError::Shape(format!(
+                    "Shape must be rank 1 but is rank {}",
+                    b.shape.len()
+                )));
+            }
+            let Some(last) = x.shape.last() else {
+                return Err(InferError::Shape(
+                    "Shape must be at least rank 1 but is rank 0".into(),
+                ));
+            };
+            merge_dim(*last, b.shape[0])?;
+            Ok(x.clone())
+        }
+        Op::BiasAddGrad => {
+            let dy = one(op, inputs)?;
+            match dy.shape.last() {
+                Some(d) => Ok(TensorType::new(dy.dtype, vec![*d])),
+                None => Err(InferError::Shape(
+                    "Shape must be at least rank 1 but is rank 0".into(),
+                )),
+            }
+        }
+        Op::SoftmaxCrossEntropy | Op::SparseSoftmaxCrossEntropy | Op::SigmoidCrossEntropy => {
+            let (logits, labels) = two(op.tf_type(), inputs)?;
+            xent(op, logits, labels)
+        }
+        Op::SoftmaxCrossEntropyGrad
+        | Op::SparseSoftmaxCrossEntropyGrad
+        | Op::SigmoidCrossEntropyGrad => {
+            let [logits, _, _] = three(op, inputs)?;
+            Ok(logits.clone())
+        }
+        Op::L2Loss => {
+            let x = one(op, inputs)?;
+            require_float(op, "t", x.dtype)?;
+            Ok(TensorType::new(x.dtype, vec![]))
+        }
+        Op::DropoutMask { .. } => {
+            let x = one(op, inputs)?;
+            require_float(op, "x", x.dtype)?;
+            Ok(x.clone())
+        }
+        Op::Apply(kind) => apply(op, *kind, inputs),
         Op::Const(_)
         | Op::Placeholder
         | Op::Variable { .. }
@@ -129,6 +218,124 @@ fn one<'a>(op: &Op, inputs: &'a [TensorType]) -> Result<&'a TensorType, InferErr
             inputs.len()
         ))),
     }
+}
+
+fn three<'a>(op: &Op, inputs: &'a [TensorType]) -> Result<[&'a TensorType; 3], InferError> {
+    match inputs {
+        [a, b, c] => Ok([a, b, c]),
+        _ => Err(InferError::Message(format!(
+            "{} takes 3 inputs but got {}",
+            op.tf_type(),
+            inputs.len()
+        ))),
+    }
+}
+
+fn same_dtype(op: &Op, a: &TensorType, b: &TensorType) -> Result<(), InferError> {
+    if a.dtype == b.dtype {
+        Ok(())
+    } else {
+        Err(InferError::Message(dtype_mismatch(
+            op.tf_type(),
+            "y",
+            a.dtype,
+            "x",
+            b.dtype,
+        )))
+    }
+}
+
+/// Cross-entropy losses: rank-2 logits; labels of the same shape (dense) or rank 1
+/// class indices (sparse). Sigmoid is elementwise over any rank.
+fn xent(op: &Op, logits: &TensorType, labels: &TensorType) -> Result<TensorType, InferError> {
+    require_float(op, "logits", logits.dtype)?;
+    match op {
+        Op::SigmoidCrossEntropy => {
+            same_dtype(op, labels, logits)?;
+            if logits.shape.len() != labels.shape.len() {
+                return Err(InferError::Shape(format!(
+                    "logits and labels must have the same shape ({} vs {})",
+                    ShapeDisplay::python(&logits.shape),
+                    ShapeDisplay::python(&labels.shape)
+                )));
+            }
+            let mut shape = logits.shape.clone();
+            for (o, l) in shape.iter_mut().zip(&labels.shape) {
+                *o = merge_dim(*o, *l)?;
+            }
+            Ok(TensorType::new(logits.dtype, shape))
+        }
+        Op::SparseSoftmaxCrossEntropy => {
+            if !labels.dtype.is_integer() {
+                return Err(not_allowed(
+                    op.tf_type(),
+                    "labels",
+                    labels.dtype,
+                    "int32, int64",
+                ));
+            }
+            if logits.shape.len() != 2 || labels.shape.len() != 1 {
+                return Err(InferError::Shape(format!(
+                    "Rank mismatch: Rank of labels (received {}) should equal rank of logits minus 1 (received {}).",
+                    labels.shape.len(),
+                    logits.shape.len()
+                )));
+            }
+            let n = merge_dim(logits.shape[0], labels.shape[0])?;
+            Ok(TensorType::new(logits.dtype, vec![n]))
+        }
+        _ => {
+            same_dtype(op, labels, logits)?;
+            if logits.shape.len() != 2 || labels.shape.len() != 2 {
+                return Err(InferError::Shape(format!(
+                    "Shape must be rank 2 but is rank {}",
+                    if logits.shape.len() != 2 {
+                        logits.shape.len()
+                    } else {
+                        labels.shape.len()
+                    }
+                )));
+            }
+            let n = merge_dim(logits.shape[0], labels.shape[0])?;
+            merge_dim(logits.shape[1], labels.shape[1])?;
+            Ok(TensorType::new(logits.dtype, vec![n]))
+        }
+    }
+}
+
+fn apply(op: &Op, kind: crate::ApplyKind, inputs: &[TensorType]) -> Result<TensorType, InferError> {
+    if inputs.len() != kind.num_inputs() {
+        return Err(InferError::Message(format!(
+            "{} takes {} inputs but got {}",
+            kind.tf_type(),
+            kind.num_inputs(),
+            inputs.len()
+        )));
+    }
+    let var = &inputs[0];
+    require_float(op, "var", var.dtype)?;
+    for (i, t) in inputs.iter().enumerate() {
+        same_dtype(op, t, var)?;
+        let is_tensor = i < kind.num_refs() || i == kind.grad_index();
+        if is_tensor {
+            if t.shape.len() != var.shape.len() {
+                return Err(InferError::Shape(format!(
+                    "Shapes must be equal rank, but are {} and {}",
+                    var.shape.len(),
+                    t.shape.len()
+                )));
+            }
+            for (a, b) in var.shape.iter().zip(&t.shape) {
+                merge_dim(*a, *b)?;
+            }
+        } else if !t.shape.is_empty() {
+            return Err(InferError::Shape(format!(
+                "Shape must be rank 0 but is rank {}",
+                t.shape.len()
+            )));
+        }
+    }
+    Ok(var.clone())
 }
 
 fn two<'a>(
@@ -286,8 +493,16 @@ fn assign(op: &Op, inputs: &[TensorType]) -> Result<TensorType, InferError> {
             value.shape.len()
         )));
     }
-    for (a, b) in var.shape.iter().zip(&value.shape) {
-        merge_dim(*a, *b)?;
+    for (i, (a, b)) in var.shape.iter().zip(&value.shape).enumerate() {
+        if let (Some(a), Some(b)) = (a, b) {
+            if a != b {
+                return Err(InferError::Shape(format!(
+                    "Dimension {i} in both shapes must be equal, but are {a} and {b}. Shapes are {} and {}.",
+                    ShapeDisplay::brackets(&var.shape),
+                    ShapeDisplay::brackets(&value.shape)
+                )));
+            }
+        }
     }
     Ok(var.clone())
 }
@@ -295,6 +510,12 @@ fn assign(op: &Op, inputs: &[TensorType]) -> Result<TensorType, InferError> {
 fn matmul(op: &Op, inputs: &[TensorType], ta: bool, tb: bool) -> Result<TensorType, InferError> {
     let (a, b) = two(op.tf_type(), inputs)?;
     for t in [a, b] {
+        if t.shape.len() > 2 {
+            return Err(InferError::Message(format!(
+                "batch matmul is not supported: matmul takes rank-2 tensors, got rank {}",
+                t.shape.len()
+            )));
+        }
         if t.shape.len() != 2 {
             return Err(InferError::Shape(format!(
                 "Shape must be rank 2 but is rank {}",
@@ -337,18 +558,32 @@ fn reshape(x: &TensorType, target: &[i64]) -> Result<TensorType, InferError> {
             .collect::<Vec<_>>()
             .join(",")
     );
-    let minus_ones = target.iter().filter(|&&d| d == -1).count();
-    if minus_ones > 1 || target.iter().any(|&d| d < -1) {
+    let minus_ones: Vec<usize> = (0..target.len()).filter(|&i| target[i] == -1).collect();
+    if let [first, second, ..] = minus_ones[..] {
         return Err(InferError::Shape(format!(
-            "Cannot reshape to {target_text}: only one dim may be -1 and none may be below it"
+            "Only one input size may be -1, not both {first} and {second}"
         )));
     }
-    let known: usize = target
+    if let Some((i, d)) = target.iter().enumerate().find(|(_, &d)| d < -1) {
+        return Err(InferError::Shape(format!(
+            "Size {i} must be non-negative, not {d}"
+        )));
+    }
+    let too_big = || InferError::Shape("the shape has more elements than fit in memory".into());
+    let known = target
         .iter()
         .filter(|&&d| d >= 0)
-        .map(|&d| d as usize)
-        .product();
-    let input_count: Option<usize> = x.shape.iter().copied().product::<Option<usize>>();
+        .try_fold(1usize, |a, &d| a.checked_mul(d as usize))
+        .ok_or_else(too_big)?;
+    let input_count = match x.shape.iter().copied().collect::<Option<Vec<usize>>>() {
+        Some(dims) => Some(
+            dims.iter()
+                .try_fold(1usize, |a, &d| a.checked_mul(d))
+                .ok_or_else(too_big)?,
+        ),
+        None => None,
+    };
+    let minus_ones = minus_ones.len();
     let mut shape: Vec<Dim> = target
         .iter()
         .map(|&d| if d >= 0 { Some(d as usize) } else { None })
@@ -357,7 +592,7 @@ fn reshape(x: &TensorType, target: &[i64]) -> Result<TensorType, InferError> {
         if minus_ones == 1 {
             if known == 0 || count % known != 0 {
                 return Err(InferError::Shape(format!(
-                    "Cannot reshape a tensor with {count} elements to shape {target_text} (? elements)"
+                    "Dimension size must be evenly divisible by {known} but is {count}"
                 )));
             }
             if let Some(slot) = shape.iter_mut().find(|d| d.is_none()) {

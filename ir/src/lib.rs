@@ -16,6 +16,6 @@ pub mod value;
 pub use dtype::DType;
 pub use infer::{infer, InferError, TensorType};
 pub use node::{Node, OutputRef};
-pub use op::{BinaryOp, Op, RandomDist, ReduceKind, UnaryOp};
+pub use op::{ApplyKind, BinaryOp, Op, RandomDist, ReduceKind, UnaryOp};
 pub use shape::{Dim, ShapeDisplay};
 pub use value::ConstValue;

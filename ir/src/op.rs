@@ -125,6 +125,71 @@ pub enum AssignMode {
     Sub,
 }
 
+/// The update an [`Op::Apply`] performs: TF's `Apply*` training ops.
+///
+/// Inputs follow TF's argument order: the variable and its slots (refs) first, then
+/// the hyperparameters and the gradient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ApplyKind {
+    /// `(var, lr, grad)`: `var -= lr * grad`.
+    GradientDescent,
+    /// `(var, accum, lr, grad, momentum)`.
+    Momentum {
+        /// Nesterov momentum.
+        nesterov: bool,
+    },
+    /// `(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad)`.
+    Adam,
+    /// `(var, ms, mom, lr, rho, momentum, epsilon, grad)`.
+    RMSProp,
+    /// `(var, accum, lr, grad)`.
+    Adagrad,
+}
+
+impl ApplyKind {
+    /// TF's op type.
+    pub fn tf_type(self) -> &'static str {
+        match self {
+            ApplyKind::GradientDescent => "ApplyGradientDescent",
+            ApplyKind::Momentum { .. } => "ApplyMomentum",
+            ApplyKind::Adam => "ApplyAdam",
+            ApplyKind::RMSProp => "ApplyRMSProp",
+            ApplyKind::Adagrad => "ApplyAdagrad",
+        }
+    }
+
+    /// How many leading inputs are variables updated in place (the variable, its slots).
+    pub fn num_refs(self) -> usize {
+        match self {
+            ApplyKind::GradientDescent => 1,
+            ApplyKind::Momentum { .. } | ApplyKind::Adagrad => 2,
+            ApplyKind::Adam | ApplyKind::RMSProp => 3,
+        }
+    }
+
+    /// How many inputs the op takes in all.
+    pub fn num_inputs(self) -> usize {
+        match self {
+            ApplyKind::GradientDescent => 3,
+            ApplyKind::Momentum { .. } => 5,
+            ApplyKind::Adam => 10,
+            ApplyKind::RMSProp => 8,
+            ApplyKind::Adagrad => 4,
+        }
+    }
+
+    /// The index of the gradient among the inputs.
+    pub fn grad_index(self) -> usize {
+        match self {
+            ApplyKind::GradientDescent => 2,
+            ApplyKind::Momentum { .. } => 3,
+            ApplyKind::Adam => 9,
+            ApplyKind::RMSProp => 7,
+            ApplyKind::Adagrad => 3,
+        }
+    }
+}
+
 /// One op of the set, with its static attributes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
@@ -214,6 +279,75 @@ pub enum Op {
     },
     /// Does nothing; runs its control inputs (`group`, initializers).
     NoOp,
+    /// Ones of its input's run-time shape (default `grad_ys`).
+    OnesLike,
+    /// Passes its input through and blocks gradients.
+    StopGradient,
+    /// `(grad, x)`: sums a broadcast gradient back to `x`'s run-time shape.
+    SumToShape,
+    /// `(grad, x)`: reshapes a gradient to `x`'s run-time shape.
+    ReshapeLike,
+    /// `(x, y, dy)`: the gradient of a unary op, given its input and output.
+    UnaryGrad(UnaryOp),
+    /// `(x, y, dz)`: the gradient of a binary op with respect to input `wrt`, at the
+    /// broadcast shape (reduced afterwards by [`Op::SumToShape`]).
+    BinaryGrad {
+        /// The forward op (RealDiv, Pow, Maximum, Minimum).
+        op: BinaryOp,
+        /// 0 for `x`, 1 for `y`.
+        wrt: u8,
+    },
+    /// `(x, y, dy)`: the gradient of a reduction.
+    ReduceGrad {
+        /// The forward reduction.
+        kind: ReduceKind,
+        /// Its axes.
+        axes: Cow<'static, [usize]>,
+        /// Its keep_dims.
+        keep_dims: bool,
+    },
+    /// `(y, dy)`: the gradient of softmax given its output.
+    SoftmaxGrad,
+    /// Log-softmax over the last axis.
+    LogSoftmax,
+    /// `(y, dy)`: the gradient of log-softmax given its output.
+    LogSoftmaxGrad,
+    /// `(dy, x_0, .., x_n)`: the slice of a concat's gradient for input `index`.
+    ConcatGrad {
+        /// The concat axis.
+        axis: usize,
+        /// Which input.
+        index: usize,
+    },
+    /// `(x, bias)`: adds a rank-1 bias along the last axis.
+    BiasAdd,
+    /// `(dy)`: sums over every axis but the last.
+    BiasAddGrad,
+    /// `(logits, labels)`: per-row softmax cross entropy of rank-2 inputs.
+    SoftmaxCrossEntropy,
+    /// `(logits, labels, dloss)`.
+    SoftmaxCrossEntropyGrad,
+    /// `(logits, labels)`: labels are class indices (int32/int64).
+    SparseSoftmaxCrossEntropy,
+    /// `(logits, labels, dloss)`.
+    SparseSoftmaxCrossEntropyGrad,
+    /// `(logits, labels)`: elementwise, numerically stable.
+    SigmoidCrossEntropy,
+    /// `(logits, labels, dloss)`.
+    SigmoidCrossEntropyGrad,
+    /// `sum(x ** 2) / 2`.
+    L2Loss,
+    /// `(x)`: a random mask of `x`'s shape, 0 with probability `rate`, else `1 / (1 - rate)`.
+    DropoutMask {
+        /// The drop probability.
+        rate: f64,
+        /// Graph-level seed.
+        seed: i64,
+        /// Op-level seed.
+        seed2: i64,
+    },
+    /// An optimizer update of a variable and its slots, in place.
+    Apply(ApplyKind),
 }
 
 impl Op {
@@ -252,12 +386,67 @@ impl Op {
             },
             Op::Fill { .. } => "Fill",
             Op::NoOp => "NoOp",
+            Op::OnesLike => "OnesLike",
+            Op::StopGradient => "StopGradient",
+            Op::SumToShape => "SumToShape",
+            Op::ReshapeLike => "Reshape",
+            Op::UnaryGrad(u) => match u {
+                UnaryOp::Neg => "NegGrad",
+                UnaryOp::Square => "SquareGrad",
+                UnaryOp::Sqrt => "SqrtGrad",
+                UnaryOp::Exp => "ExpGrad",
+                UnaryOp::Log => "LogGrad",
+                UnaryOp::Abs => "AbsGrad",
+                UnaryOp::Relu => "ReluGrad",
+                UnaryOp::Sigmoid => "SigmoidGrad",
+                UnaryOp::Tanh => "TanhGrad",
+            },
+            Op::BinaryGrad { op, .. } => match op {
+                BinaryOp::RealDiv => "RealDivGrad",
+                BinaryOp::Pow => "PowGrad",
+                BinaryOp::Maximum => "MaximumGrad",
+                BinaryOp::Minimum => "MinimumGrad",
+                _ => "BinaryGrad",
+            },
+            Op::ReduceGrad { kind, .. } => match kind {
+                ReduceKind::Sum => "SumGrad",
+                ReduceKind::Mean => "MeanGrad",
+                ReduceKind::Max => "MaxGrad",
+            },
+            Op::SoftmaxGrad => "SoftmaxGrad",
+            Op::LogSoftmax => "LogSoftmax",
+            Op::LogSoftmaxGrad => "LogSoftmaxGrad",
+            Op::ConcatGrad { .. } => "Slice",
+            Op::BiasAdd => "BiasAdd",
+            Op::BiasAddGrad => "BiasAddGrad",
+            Op::SoftmaxCrossEntropy => "SoftmaxCrossEntropyWithLogits",
+            Op::SoftmaxCrossEntropyGrad => "SoftmaxCrossEntropyWithLogitsGrad",
+            Op::SparseSoftmaxCrossEntropy => "SparseSoftmaxCrossEntropyWithLogits",
+            Op::SparseSoftmaxCrossEntropyGrad => "SparseSoftmaxCrossEntropyWithLogitsGrad",
+            Op::SigmoidCrossEntropy => "SigmoidCrossEntropyWithLogits",
+            Op::SigmoidCrossEntropyGrad => "SigmoidCrossEntropyWithLogitsGrad",
+            Op::L2Loss => "L2Loss",
+            Op::DropoutMask { .. } => "DropoutMask",
+            Op::Apply(kind) => kind.tf_type(),
         }
     }
 
     /// False for ops with no output tensor (NoOp).
     pub fn has_output(&self) -> bool {
         !matches!(self, Op::NoOp)
+    }
+
+    /// True for ops whose value differs between runs with equal inputs (random ops) or
+    /// that change session state.
+    pub fn is_stateful(&self) -> bool {
+        matches!(
+            self,
+            Op::Random { .. }
+                | Op::DropoutMask { .. }
+                | Op::Variable { .. }
+                | Op::Assign { .. }
+                | Op::Apply(_)
+        )
     }
 
     /// The default name TF gives an op of this kind when none is asked for.

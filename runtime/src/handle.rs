@@ -239,6 +239,22 @@ impl AnyTensor {
         }
     }
 
+    /// Used by generated code for lists of handles of different types.
+    #[doc(hidden)]
+    pub const fn __from_parts(
+        node: u32,
+        op_name: &'static str,
+        dtype: DType,
+        shape: &'static [Dim],
+    ) -> Self {
+        AnyTensor {
+            node,
+            op_name,
+            dtype,
+            shape,
+        }
+    }
+
     /// The tensor's TF name, `op:0`.
     pub fn name(&self) -> String {
         format!("{}:0", self.op_name)

@@ -10,7 +10,7 @@ use crate::tensor::{Buffer, TensorView};
 use crate::{Error, Result};
 use staticflow_ir::op::AssignMode;
 use staticflow_ir::shape::{fits, python_concrete, ShapeDisplay};
-use staticflow_ir::Op;
+use staticflow_ir::{ApplyKind, Op};
 use std::sync::Arc;
 
 /// Where a node's value lives during a run.
@@ -241,10 +241,11 @@ impl Session {
                 Ok(())
             }
             Op::Assign { slot, mode } => self.assign(n, *slot, *mode, feeds),
+            Op::Apply(kind) => self.apply(n, *kind, feeds),
             op => {
                 let mut out = std::mem::replace(&mut self.buffers[i], Buffer::empty(node.dtype));
                 let mut rng = match op {
-                    Op::Random { seed, seed2, .. } => Some(
+                    Op::Random { seed, seed2, .. } | Op::DropoutMask { seed, seed2, .. } => Some(
                         self.rngs[i]
                             .take()
                             .unwrap_or_else(|| RngState::new(*seed, *seed2)),
@@ -312,6 +313,59 @@ impl Session {
             message: e.to_string(),
         })?;
         self.locs[n as usize] = Loc::Var(slot);
+        Ok(())
+    }
+
+    /// An optimizer update: the variable and its slots are taken out of the session
+    /// for the kernel to update in place, then put back.
+    fn apply(&mut self, n: u32, kind: ApplyKind, feeds: &[Feed<'_>]) -> Result<()> {
+        let node = &self.graph.nodes[n as usize];
+        let refs = kind.num_refs();
+        let mut slots = [0u32; 3];
+        for (k, r) in node.inputs.iter().take(refs).enumerate() {
+            match self.graph.nodes[r.node as usize].op {
+                Op::Variable { slot } => {
+                    self.require_initialized(slot)?;
+                    slots[k] = slot;
+                }
+                _ => {
+                    return Err(Error::Kernel {
+                        node: node.name.to_string(),
+                        op: node.op.tf_type(),
+                        message: format!("input {k} must be a variable"),
+                    })
+                }
+            }
+        }
+        let mut taken: [Buffer; 3] = std::array::from_fn(|_| Buffer::empty(node.dtype));
+        for k in 0..refs {
+            if let Some(b) = self.vars[slots[k] as usize].take() {
+                taken[k] = b;
+            }
+        }
+        let mut inputs = recycle(std::mem::take(&mut self.input_scratch));
+        let result = (|| {
+            for r in node.inputs.iter().skip(refs) {
+                inputs.push(self.input_view(r.node, feeds)?);
+            }
+            let [a, b, c] = &mut taken;
+            Ok(match refs {
+                1 => kernels::apply(kind, &mut [a], &inputs),
+                2 => kernels::apply(kind, &mut [a, b], &inputs),
+                _ => kernels::apply(kind, &mut [a, b, c], &inputs),
+            })
+        })();
+        self.input_scratch = recycle(inputs);
+        for k in 0..refs {
+            self.vars[slots[k] as usize] =
+                Some(std::mem::replace(&mut taken[k], Buffer::empty(node.dtype)));
+        }
+        result?.map_err(|e| Error::Kernel {
+            node: node.name.to_string(),
+            op: node.op.tf_type(),
+            message: e.to_string(),
+        })?;
+        self.locs[n as usize] = Loc::Var(slots[0]);
         Ok(())
     }
 

@@ -64,13 +64,18 @@ pub fn bind(cx: &mut Ctxt, call: &Call, sig: &Sig<'_>) -> Result<Bound, Reported
         match &arg.name {
             None => {
                 if positional >= sig.params.len() {
+                    let max = sig.params.len();
+                    let takes = if sig.required == max {
+                        format!("{max}")
+                    } else {
+                        format!("from {} to {max}", sig.required)
+                    };
                     cx.error(
                         arg.value.sp,
                         format!(
-                            "{}() takes {} positional argument{} but {} were given",
+                            "{}() takes {takes} positional argument{} but {} were given",
                             call.name,
-                            sig.params.len(),
-                            if sig.params.len() == 1 { "" } else { "s" },
+                            if max == 1 { "" } else { "s" },
                             call.args.iter().filter(|a| a.name.is_none()).count()
                         ),
                     );

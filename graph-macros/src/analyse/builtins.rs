@@ -5,7 +5,7 @@ use super::args::{bind, Bound, Call, Sig};
 use super::convert::{self, normalize};
 use super::graph::GraphB;
 use super::value::{Spanned, Value};
-use super::{suggest, variables, Interp};
+use super::{nn, optimizers, suggest, variables, Interp};
 use crate::ctxt::{Reported, Sp};
 use crate::parse::ast::BinOp;
 use staticflow_ir::shape::ShapeDisplay;
@@ -129,6 +129,47 @@ const OPS: &[(&str, Handler)] = &[
     ("fill", fill),
     ("group", group),
     ("no_op", no_op),
+    ("gradients", optimizers::gradients),
+    ("stop_gradient", optimizers::stop_gradient),
+    ("train.GradientDescentOptimizer", optimizers::optimizer),
+    ("train.MomentumOptimizer", optimizers::optimizer),
+    ("train.AdamOptimizer", optimizers::optimizer),
+    ("train.RMSPropOptimizer", optimizers::optimizer),
+    ("train.AdagradOptimizer", optimizers::optimizer),
+    ("GradientDescentOptimizer", optimizers::optimizer),
+    ("MomentumOptimizer", optimizers::optimizer),
+    ("AdamOptimizer", optimizers::optimizer),
+    ("RMSPropOptimizer", optimizers::optimizer),
+    ("AdagradOptimizer", optimizers::optimizer),
+    ("train.get_or_create_global_step", optimizers::global_step),
+    ("train.create_global_step", optimizers::global_step),
+    ("train.get_global_step", optimizers::global_step),
+    (
+        "nn.softmax_cross_entropy_with_logits_v2",
+        nn::softmax_cross_entropy,
+    ),
+    (
+        "nn.softmax_cross_entropy_with_logits",
+        nn::softmax_cross_entropy,
+    ),
+    (
+        "nn.sparse_softmax_cross_entropy_with_logits",
+        nn::sparse_softmax_cross_entropy,
+    ),
+    (
+        "nn.sigmoid_cross_entropy_with_logits",
+        nn::sigmoid_cross_entropy,
+    ),
+    ("nn.l2_loss", nn::l2_loss),
+    ("losses.mean_squared_error", nn::mean_squared_error),
+    ("nn.dropout", nn::dropout),
+    ("layers.dense", nn::dense),
+    ("nn.log_softmax", nn::log_softmax),
+    ("math.log_softmax", nn::log_softmax),
+    ("clip_by_global_norm", nn::clip_by_global_norm),
+    ("nn.bias_add", nn::bias_add),
+    ("ones_like", like),
+    ("zeros_like", like),
     ("int", py_int),
     ("float", py_float),
     ("len", py_len),
@@ -148,7 +189,10 @@ pub fn call(it: &mut Interp, path: &str, call: &Call, func_sp: Sp) -> Result<Val
     let last = name.rsplit('.').next().unwrap_or(&name);
     let hint = suggest::closest(&name, op_names())
         .or_else(|| suggest::closest(last, op_names()))
-        .map(|c| format!("; did you mean `{c}`?"))
+        .map(|c| {
+            let prefix = if path.starts_with("tf.") { "tf." } else { "" };
+            format!("; did you mean `{prefix}{c}`?")
+        })
         .unwrap_or_default();
     Err(it.cx.error(func_sp, format!("unknown op `{path}`{hint}")))
 }
@@ -351,7 +395,11 @@ fn constant(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     let (data, shape) = match b.some("shape") {
         Some(s) => {
             let shape = convert::known_shape_of(&mut it.cx, &s.value, s.sp)?;
-            let count: usize = shape.iter().product();
+            let Some(count) = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)) else {
+                return Err(it
+                    .cx
+                    .error(s.sp, "this shape has more elements than fit in memory"));
+            };
             let elems: Vec<Value> = match lit.elems.len() {
                 1 => vec![lit.elems[0].clone(); count],
                 n if n == count => lit.elems.clone(),
@@ -607,7 +655,7 @@ fn transpose(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
                 if k < 0 || k as usize >= rank {
                     return Err(it.cx.error(
                         p.sp,
-                        format!("perm entry {i} is out of range for rank {rank}"),
+                        format!("perm dim {i} is out of range of input rank {rank} for 'transpose' (Transpose)"),
                     ));
                 }
                 perm.push(k as usize);
@@ -685,16 +733,33 @@ fn tensor_list(it: &mut Interp, v: &Spanned, what: &str) -> Result<Vec<Spanned>,
 }
 
 /// A (possibly negative) axis made non-negative for `rank`.
-fn axis_of(it: &mut Interp, v: &Spanned, rank: usize) -> Result<usize, Reported> {
+/// A (possibly negative) axis made non-negative for `rank`; `message` words the error
+/// for an axis out of range the way TF's shape function for the op does.
+fn axis_of(
+    it: &mut Interp,
+    v: &Spanned,
+    rank: usize,
+    message: impl FnOnce(i64) -> String,
+) -> Result<usize, Reported> {
     let a = convert::as_int(&mut it.cx, &v.value, v.sp, "axis")?;
     let k = if a < 0 { a + rank as i64 } else { a };
     if k < 0 || k as usize >= rank.max(1) {
-        return Err(it.cx.error(
-            v.sp,
-            format!("axis {a} is out of range for a tensor of rank {rank}"),
-        ));
+        return Err(it.cx.error(v.sp, message(a)));
     }
     Ok(k as usize)
+}
+
+/// ` for 'NAME' (TYPE) with input shapes: [..], [..].`, the tail of TF's shape errors.
+fn for_op(it: &Interp, name: &str, op_type: &str, inputs: &[u32], extra: &[&str]) -> String {
+    let mut shapes: Vec<String> = inputs
+        .iter()
+        .map(|&n| ShapeDisplay::brackets(&it.g.ty(n).shape).to_string())
+        .collect();
+    shapes.extend(extra.iter().map(|e| e.to_string()));
+    format!(
+        " for '{name}' ({op_type}) with input shapes: {}.",
+        shapes.join(", ")
+    )
 }
 
 fn concat(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
@@ -717,7 +782,11 @@ fn concat(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         return Err(r);
     }
     let rank = inputs.first().map_or(0, |&n| it.g.ty(n).shape.len());
-    let axis = axis_of(it, b.req("axis"), rank)?;
+    let tail = for_op(it, &scope, "ConcatV2", &inputs, &["[]"]);
+    let axis = axis_of(it, b.req("axis"), rank, |a| {
+        let need = if a < 0 { -a } else { a + 1 };
+        format!("Shape must be at least rank {need} but is rank {rank}{tail}")
+    })?;
     add_node(it, scope, Op::Concat { axis }, &inputs, call.sp).map(Value::Tensor)
 }
 
@@ -784,7 +853,9 @@ fn reduce(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
                 single => vec![single.clone()],
             };
             let mut axes = Vec::new();
+            let n = list.len();
             for item in list {
+                let tail = for_op(it, &scope, default, &[xn], &[&format!("[{n}]")]);
                 axes.push(axis_of(
                     it,
                     &Spanned {
@@ -792,6 +863,7 @@ fn reduce(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
                         sp: a.sp,
                     },
                     rank,
+                    |a| format!("Invalid reduction dimension {a} for input with {rank} dimensions.{tail}"),
                 )?);
             }
             axes.sort_unstable();
@@ -842,24 +914,24 @@ fn softmax(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     let b = sig1(it, call, &["logits", "axis", "name", "dim"], 1)?;
     let name = name_arg(it, &b)?;
     let x = b.req("logits").clone();
+    let scope = it.g.unique_name(name.as_deref().unwrap_or("Softmax"));
+    let prev = it.g.push_name_scope(Some(&format!("{scope}/")));
+    let xn = to_tensor(it, &x, None, "logits");
+    it.g.pop_name_scope(prev);
+    let xn = xn?;
     if let Some(a) = b.some("axis").or(b.some("dim")) {
-        let rank = it.g.ty(tensor_node(it, &x.value)).shape.len();
-        if axis_of(it, a, rank)? + 1 != rank {
+        let rank = it.g.ty(xn).shape.len();
+        let axis = axis_of(it, a, rank, |a| {
+            format!("`axis` must be in the range [-{rank}, {rank}) where {rank} is the number of dimensions in the input. Received: axis={a}")
+        })?;
+        if axis + 1 != rank {
             return Err(it.cx.error(
                 a.sp,
                 "softmax over an axis other than the last is not supported yet",
             ));
         }
     }
-    build_op(
-        it,
-        name.as_deref(),
-        "Softmax",
-        Op::Softmax,
-        &[("logits", &x)],
-        call.sp,
-    )
-    .map(Value::Tensor)
+    add_node(it, scope, Op::Softmax, &[xn], call.sp).map(Value::Tensor)
 }
 
 fn cast(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
@@ -898,11 +970,14 @@ fn argmax(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     let x = b.req("input").clone();
     let xn = to_tensor(it, &x, None, "input")?;
     let rank = it.g.ty(xn).shape.len();
+    let scope = it.g.unique_name(name.as_deref().unwrap_or("ArgMax"));
+    let tail = for_op(it, &scope, "ArgMax", &[xn], &["[]"]);
     let axis = match b.some("axis").or(b.some("dimension")) {
-        Some(a) => axis_of(it, a, rank)?,
+        Some(a) => axis_of(it, a, rank, |a| {
+            format!("Expected dimension in the range [-{rank}, {rank}), but got {a}{tail}")
+        })?,
         None => 0,
     };
-    let scope = it.g.unique_name(name.as_deref().unwrap_or("ArgMax"));
     let dim = it.g.add_exact(
         format!("{scope}/dimension"),
         Op::Const(ConstValue::Int32(vec![axis as i32].into())),
@@ -1118,6 +1193,47 @@ fn no_op(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         TensorType::new(DType::Float32, vec![]),
     );
     Ok(Value::Operation(node))
+}
+
+/// `ones_like(tensor)`, `zeros_like(tensor)`: of the input's run-time shape.
+fn like(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
+    let b = sig1(it, call, &["tensor", "dtype", "name", "optimize"], 1)?;
+    let name = name_arg(it, &b)?;
+    let x = b.req("tensor").clone();
+    let ones = call.name == "ones_like";
+    let default = if ones { "ones_like" } else { "zeros_like" };
+    let scope = it.g.unique_name(name.as_deref().unwrap_or(default));
+    let prev = it.g.push_name_scope(Some(&format!("{scope}/")));
+    let result = (|| {
+        let xn = to_tensor(it, &x, None, "tensor")?;
+        if ones {
+            return Ok(xn);
+        }
+        let dtype = it.g.ty(xn).dtype;
+        let o = it.g.unique_name("OnesLike");
+        let o = add_node(it, o, Op::OnesLike, &[xn], call.sp)?;
+        let zero = it.g.add(
+            "Const",
+            Op::Const(ConstValue::from_f64s(dtype, &[0.0])),
+            vec![],
+            TensorType::new(dtype, vec![]),
+        );
+        let name = it.g.unique_name("mul");
+        add_node(it, name, Op::Binary(BinaryOp::Mul), &[o, zero], call.sp)
+    })();
+    it.g.pop_name_scope(prev);
+    let node = result?;
+    if ones {
+        add_node(it, scope, Op::OnesLike, &[node], call.sp).map(Value::Tensor)
+    } else {
+        let ty = it.g.ty(node).clone();
+        Ok(Value::Tensor(it.g.add_exact(
+            scope,
+            Op::Identity,
+            vec![GraphB::out(node)],
+            ty,
+        )))
+    }
 }
 
 fn py_int(it: &mut Interp, call: &Call) -> Result<Value, Reported> {

@@ -20,6 +20,25 @@ pub fn path_value(path: &str) -> Option<Value> {
     }
 }
 
+/// The dotted names [`path_value`] knows, for suggestions.
+pub fn value_names() -> impl Iterator<Item = &'static str> {
+    [
+        "float32",
+        "float64",
+        "int32",
+        "int64",
+        "bool",
+        "AUTO_REUSE",
+        "GraphKeys.GLOBAL_VARIABLES",
+        "GraphKeys.TRAINABLE_VARIABLES",
+        "GraphKeys.UPDATE_OPS",
+        "GraphKeys.REGULARIZATION_LOSSES",
+        "GraphKeys.SUMMARIES",
+        "GraphKeys.LOSSES",
+    ]
+    .into_iter()
+}
+
 /// Strips the `tf.` / `compat.v1.` / `v1.` prefixes TF1 code carries.
 pub fn normalize(path: &str) -> String {
     let mut p = path;
@@ -96,7 +115,7 @@ pub fn dim_of(cx: &mut Ctxt, v: &Value, sp: Sp) -> Result<Dim, Reported> {
         Value::Float(f) => Err(cx.error(
             sp,
             format!(
-                "Dimension value must be integer or None, got value {}",
+                "Dimension value must be integer or None or have an __index__ method, got value '{}' with type '<class 'float'>'",
                 py_float(*f)
             ),
         )),

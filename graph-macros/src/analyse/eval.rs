@@ -22,8 +22,20 @@ impl Interp {
     }
 
     fn undefined(&mut self, path: &str, sp: Sp) -> Reported {
+        let normalized = convert::normalize(path);
+        if builtins::op_names().any(|n| n == normalized) {
+            return self.cx.error(
+                sp,
+                format!("`{path}` is an op, not a value: call it, as in `{path}(...)`"),
+            );
+        }
         if path.contains('.') {
-            let hint = suggest::did_you_mean(path, builtins::op_names());
+            let candidates = builtins::op_names().chain(convert::value_names());
+            let hint = match suggest::closest(&normalized, candidates) {
+                Some(c) if path.starts_with("tf.") => format!("; did you mean `tf.{c}`?"),
+                Some(c) => format!("; did you mean `{c}`?"),
+                None => String::new(),
+            };
             self.cx
                 .error(sp, format!("unknown name `{path}` in this graph{hint}"))
         } else {
@@ -150,6 +162,19 @@ impl Interp {
         })
     }
 
+    /// An argument: a value, or an op passed by name (`activation = tf.nn.relu`).
+    fn eval_arg(&mut self, e: &Expr) -> Result<Value, Reported> {
+        if let ExprKind::Name(_) | ExprKind::Attr { .. } = &e.kind {
+            if let Value::Path(p) = self.eval(e)? {
+                let normalized = convert::normalize(&p);
+                if builtins::op_names().any(|n| n == normalized) {
+                    return Ok(Value::Path(p));
+                }
+            }
+        }
+        self.eval_value(e)
+    }
+
     fn eval_all(&mut self, items: &[Expr]) -> Result<Vec<Value>, Reported> {
         items.iter().map(|i| self.eval_value(i)).collect()
     }
@@ -159,7 +184,7 @@ impl Interp {
         let mut vals = Vec::with_capacity(args.len());
         let mut failed = None;
         for a in args {
-            match self.eval_value(&a.value) {
+            match self.eval_arg(&a.value) {
                 Ok(v) => vals.push(ArgVal {
                     name: a.name.as_ref().map(|n| (n.to_string(), Sp::one(n.span()))),
                     value: Spanned {
@@ -173,7 +198,8 @@ impl Interp {
         if let Some(r) = failed {
             return Err(r);
         }
-        if vals.iter().any(|a| matches!(a.value.value, Value::Poison)) {
+        if vals.iter().any(|a| a.value.value.contains_poison()) {
+            // An argument already failed and was reported: no follow-on errors.
             return Ok(Value::Poison);
         }
         match f {
@@ -230,13 +256,37 @@ impl Interp {
             }
             (Value::VarScope(i), "reuse") => Value::Bool(self.scopes.all[*i].reuse != Reuse::No),
             (Value::Poison, _) => Value::Poison,
-            (Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None, _) => {
+            (Value::VarScope(_), "reuse_variables")
+            | (Value::Tensor(_), "get_shape")
+            | (Value::Variable(_), "get_shape" | "assign" | "assign_add" | "assign_sub") => {
+                Value::Method(Box::new(base), name.to_string())
+            }
+            (Value::Optimizer(_), _) => Value::Method(Box::new(base), name.to_string()),
+            _ => {
+                let known: &[&str] = match &base {
+                    Value::Tensor(_) => &["name", "dtype", "shape", "op", "get_shape"],
+                    Value::Variable(_) => &[
+                        "name",
+                        "dtype",
+                        "shape",
+                        "initializer",
+                        "get_shape",
+                        "assign",
+                        "assign_add",
+                        "assign_sub",
+                    ],
+                    Value::Operation(_) => &["name"],
+                    Value::VarScope(_) => {
+                        &["name", "original_name_scope", "reuse", "reuse_variables"]
+                    }
+                    _ => &[],
+                };
+                let hint = suggest::did_you_mean(name, known.iter().copied());
                 return Err(self.cx.error(
                     sp,
-                    format!("{} has no attribute `{name}`", base.kind_name()),
-                ))
+                    format!("{} has no attribute `{name}`{hint}", base.kind_name()),
+                ));
             }
-            _ => Value::Method(Box::new(base), name.to_string()),
         };
         Ok(v)
     }
@@ -252,6 +302,10 @@ impl Interp {
                 builtins::no_args(self, call)?;
                 let node = builtins::tensor_node(self, &base);
                 Ok(convert::shape_value(&self.g.ty(node).shape))
+            }
+            (Value::Optimizer(opt), _) => {
+                let opt = opt.clone();
+                super::optimizers::method(self, opt, name, call)
             }
             (Value::Variable(v), "assign" | "assign_add" | "assign_sub") => {
                 let v = *v;

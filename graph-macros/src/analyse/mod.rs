@@ -5,7 +5,10 @@ mod args;
 mod builtins;
 mod convert;
 mod eval;
+mod grad;
 pub mod graph;
+mod nn;
+mod optimizers;
 mod scopes;
 mod suggest;
 pub mod value;
@@ -272,6 +275,8 @@ impl Interp {
     }
 
     fn graph_param(&mut self, p: &crate::parse::GraphParam) -> Result<(), Reported> {
+        // Bound to an erroneous value first, so a failure here causes no follow-on errors.
+        self.set_var(&p.name.to_string(), Value::Poison);
         let sp = Sp::one(p.name.span());
         let Some(dtype) = convert::dtype_from_rust(&p.elem.to_string()) else {
             return Err(self.cx.error(

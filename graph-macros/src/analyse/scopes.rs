@@ -153,7 +153,7 @@ impl Interp {
     }
 
     /// Opens a variable scope; returns its index and the name stack to restore.
-    fn enter_var_scope(
+    pub(super) fn enter_var_scope(
         &mut self,
         target: VarScopeTarget,
         reuse: Option<Reuse>,

@@ -38,6 +38,11 @@ pub enum Value {
     AutoReuse,
     /// A context manager for `with` (`name_scope(..)`, `variable_scope(..)`).
     Context(Box<super::scopes::ContextSpec>),
+    /// The `None` that `gradients` gives for an x without a path to the ys; remembers
+    /// that x's node so the field can be typed `Option<Tensor<..>>`.
+    NoGradient(u32),
+    /// An optimizer object (`AdamOptimizer(0.01)`).
+    Optimizer(Rc<super::optimizers::OptimizerSpec>),
     /// The result of an expression that already reported an error.
     Poison,
 }
@@ -99,7 +104,21 @@ impl Value {
             Value::Initializer(_) => "an initializer",
             Value::AutoReuse => "AUTO_REUSE",
             Value::Context(_) => "a context manager",
+            Value::Optimizer(_) => "an optimizer",
+            Value::NoGradient(_) => "None (no gradient)",
             Value::Poison => "an erroneous value",
+        }
+    }
+
+    /// True when this value or anything inside it already failed (and was reported).
+    pub fn contains_poison(&self) -> bool {
+        match self {
+            Value::Poison => true,
+            Value::List(items) | Value::Tuple(items) => items.iter().any(Value::contains_poison),
+            Value::Dict(entries) => entries
+                .iter()
+                .any(|(k, v)| k.contains_poison() || v.contains_poison()),
+            _ => false,
         }
     }
 

@@ -21,7 +21,7 @@ fn sig(it: &mut Interp, call: &Call, params: &[&str], required: usize) -> Result
 }
 
 /// What initializes a new variable.
-enum InitialValue {
+pub(super) enum InitialValue {
     /// A tensor built before the variable (`Variable(random_uniform(..))`).
     Tensor(u32),
     /// A Python literal, converted inside the variable's scope.
@@ -32,7 +32,7 @@ enum InitialValue {
 
 /// Creates the variable's ops under the already-unique `scope` (its op name):
 /// initial value, `VariableV2`, `Assign`, `read`.
-fn create_variable(
+pub(super) fn create_variable(
     it: &mut Interp,
     scope: String,
     initial: InitialValue,
@@ -51,7 +51,7 @@ fn create_variable(
             return Err(it.cx.error(
                 sp,
                 format!(
-                    "initial value of variable {scope} must have a fully defined shape, got {}",
+                    "initial_value must have a shape specified: {} (variable {scope})",
                     ShapeDisplay::python(&ty.shape)
                 ),
             ));
@@ -212,11 +212,12 @@ fn fans(shape: &[usize]) -> (f64, f64) {
         [n] => (*n as f64, *n as f64),
         [a, b] => (*a as f64, *b as f64),
         _ => {
-            let receptive: usize = shape[..shape.len() - 2].iter().product();
+            // f64 products: a huge shape must not overflow here (it is reported elsewhere).
+            let receptive: f64 = shape[..shape.len() - 2].iter().map(|&d| d as f64).product();
             let n = shape.len();
             (
-                (shape[n - 2] * receptive) as f64,
-                (shape[n - 1] * receptive) as f64,
+                shape[n - 2] as f64 * receptive,
+                shape[n - 1] as f64 * receptive,
             )
         }
     }

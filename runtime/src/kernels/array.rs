@@ -1,5 +1,6 @@
 //! Ops that move elements without computing on them: `Const`, `Reshape` (a copy with a
-//! new shape, one `-1` inferred) and `Concat` (any number of inputs, any axis).
+//! new shape, one `-1` inferred, or the shape of another tensor for a reshape's
+//! gradient) and `Concat` (any number of inputs, any axis).
 
 use super::layout::{known_dims, num_elements};
 use super::{KernelError, Result};
@@ -83,6 +84,32 @@ pub(super) fn reshape(x: TensorView<'_>, target: &[i64], out: &mut Buffer) -> Re
             .iter()
             .map(|&s| usize::try_from(s).unwrap_or(missing)),
     );
+    Ok(())
+}
+
+/// Copies `g` into `out` with `like`'s shape (the gradient of a reshape, back to the
+/// input's run-time shape).
+///
+/// # Errors
+/// [`KernelError::ReshapeCount`] when the element counts differ,
+/// [`KernelError::DtypeMismatch`] when the dtypes do.
+pub(super) fn reshape_like(g: TensorView<'_>, like: TensorView<'_>, out: &mut Buffer) -> Result {
+    if g.dtype() != like.dtype() {
+        return Err(KernelError::DtypeMismatch {
+            op: "Reshape",
+            index: 1,
+            expected: g.dtype(),
+            got: like.dtype(),
+        });
+    }
+    if g.data.len() != like.data.len() {
+        return Err(KernelError::ReshapeCount {
+            values: g.data.len(),
+            requested: like.data.len(),
+        });
+    }
+    g.data.copy_into(&mut out.data);
+    out.set_shape(like.shape);
     Ok(())
 }
 
@@ -264,6 +291,43 @@ mod tests {
         );
         assert_eq!(go(&[2, -3]), "Size 1 must be non-negative, not -3");
         assert!(go(&[i64::MAX, i64::MAX]).contains("but the requested shape has"));
+    }
+
+    #[test]
+    fn reshape_like_takes_the_other_shape() {
+        let g = [1i32, 2, 3, 4, 5, 6];
+        let like = [0i32; 6];
+        let out = run(
+            &Op::ReshapeLike,
+            DType::Int32,
+            &[],
+            &[view(&g, &[6]), view(&like, &[3, 1, 2])],
+        )
+        .unwrap();
+        assert_eq!(
+            (values::<i32>(&out), out.shape),
+            (g.to_vec(), vec![3, 1, 2])
+        );
+        let err = run(
+            &Op::ReshapeLike,
+            DType::Int32,
+            &[],
+            &[view(&g, &[6]), view(&like[..4], &[4])],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Input to reshape is a tensor with 6 values, but the requested shape has 4"
+        );
+        let f = [0.0f32; 6];
+        let err = run(
+            &Op::ReshapeLike,
+            DType::Int32,
+            &[],
+            &[view(&g, &[6]), view(&f, &[6])],
+        )
+        .unwrap_err();
+        assert!(matches!(err, KernelError::DtypeMismatch { index: 1, .. }));
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub(super) fn binary(
     Ok(())
 }
 
+/// Float operands: `RealDiv` here, the rest shared with integers.
 fn float<T: Float>(
     op: BinaryOp,
     x: &[T],
@@ -69,6 +70,7 @@ fn float<T: Float>(
     }
 }
 
+/// Integer operands: no `RealDiv`, and `Pow` refuses negative exponents as TF does.
 fn int<T: Num>(op: BinaryOp, x: &[T], y: &[T], same: bool, p: &Broadcast, d: &mut Data) -> Result {
     if op == BinaryOp::Pow && y.iter().any(|v| v.is_negative()) {
         return Err(KernelError::NegativePower);
@@ -76,6 +78,7 @@ fn int<T: Num>(op: BinaryOp, x: &[T], y: &[T], same: bool, p: &Broadcast, d: &mu
     numeric(op, x, y, same, p, d)
 }
 
+/// The ops every numeric dtype has.
 fn numeric<T: Num>(
     op: BinaryOp,
     x: &[T],

@@ -1,5 +1,5 @@
-//! Dtype conversion: `Cast` (any dtype to any dtype) and `Fill` (one f64 value cast to
-//! the node's dtype). Conversions follow C++ `static_cast` as TF does: float to int
+//! Dtype conversion: `Cast` (any dtype to any dtype), `Fill` (one f64 value cast to
+//! the node's dtype) and `OnesLike` (a one of the input's dtype). Conversions follow C++ `static_cast` as TF does: float to int
 //! truncates toward zero, to bool is `!= 0`, bool to number is 0 or 1. Where C++
 //! leaves a case undefined (NaN or out-of-range float to int), Rust's saturating `as`
 //! applies.
@@ -11,10 +11,15 @@ use staticflow_ir::{DType, Dim};
 
 /// An element that converts to every dtype.
 trait CastTo: Element {
+    /// To f32.
     fn to_f32(self) -> f32;
+    /// To f64.
     fn to_f64(self) -> f64;
+    /// To i32 (truncating, wrapping or saturating as noted above).
     fn to_i32(self) -> i32;
+    /// To i64.
     fn to_i64(self) -> i64;
+    /// To bool: `!= 0`.
     fn to_bool(self) -> bool;
 }
 
@@ -89,6 +94,7 @@ pub(super) fn cast(x: TensorView<'_>, dtype: DType, out: &mut Buffer) -> Result 
     Ok(())
 }
 
+/// Converts `s` into storage of `dtype`.
 fn convert<S: CastTo>(s: &[S], dtype: DType, d: &mut Data) {
     match dtype {
         DType::Float32 => map(s, d, S::to_f32),
@@ -99,6 +105,7 @@ fn convert<S: CastTo>(s: &[S], dtype: DType, d: &mut Data) {
     }
 }
 
+/// `f` of each element into storage of `D`, reusing capacity.
 #[inline(always)]
 fn map<S: Copy, D: Element>(s: &[S], d: &mut Data, f: impl Fn(S) -> D) {
     let o = D::vec_mut(d);
@@ -123,6 +130,25 @@ pub(super) fn fill(value: f64, dtype: DType, static_shape: &[Dim], out: &mut Buf
     Ok(())
 }
 
+/// Ones of `x`'s shape and dtype (`true` for bool).
+///
+/// # Errors
+/// None: every dtype has a one.
+pub(super) fn ones_like(x: TensorView<'_>, out: &mut Buffer) -> Result {
+    let n = x.data.len();
+    let d = &mut out.data;
+    match x.dtype() {
+        DType::Float32 => repeat(d, n, 1.0f32),
+        DType::Float64 => repeat(d, n, 1.0f64),
+        DType::Int32 => repeat(d, n, 1i32),
+        DType::Int64 => repeat(d, n, 1i64),
+        DType::Bool => repeat(d, n, true),
+    }
+    out.set_shape(x.shape);
+    Ok(())
+}
+
+/// `n` copies of `v`, reusing capacity.
 fn repeat<T: Element>(d: &mut Data, n: usize, v: T) {
     let o = T::vec_mut(d);
     o.clear();
@@ -201,6 +227,25 @@ mod tests {
             values::<f32>(&go(view(&f, &shape), DType::Float32)),
             f.to_vec()
         );
+    }
+
+    #[test]
+    fn ones_like_keeps_shape_and_dtype() {
+        let x = [2.5f64, -1.0, 0.0];
+        let out = run(&Op::OnesLike, DType::Float64, &[], &[view(&x, &[3, 1])]).unwrap();
+        assert_eq!((values::<f64>(&out), out.shape), (vec![1.0; 3], vec![3, 1]));
+        let i = [7i64, 8];
+        let out = run(&Op::OnesLike, DType::Int64, &[], &[view(&i, &[2])]).unwrap();
+        assert_eq!(values::<i64>(&out), vec![1, 1]);
+        let b = [false];
+        let out = run(&Op::OnesLike, DType::Bool, &[], &[view(&b, &[])]).unwrap();
+        assert_eq!((values::<bool>(&out), out.shape), (vec![true], vec![]));
+        let f = [0.0f32; 0];
+        let out = run(&Op::OnesLike, DType::Float32, &[], &[view(&f, &[0, 4])]).unwrap();
+        assert_eq!((values::<f32>(&out).len(), out.shape), (0, vec![0, 4]));
+        let i = [1i32];
+        let out = run(&Op::OnesLike, DType::Int32, &[], &[view(&i, &[1])]).unwrap();
+        assert_eq!(values::<i32>(&out), vec![1]);
     }
 
     #[test]

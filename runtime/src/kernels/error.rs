@@ -2,6 +2,7 @@
 //! where TensorFlow has a message for the same failure.
 
 use super::MAX_RANK;
+use staticflow_ir::shape::python_concrete;
 use staticflow_ir::{DType, Dim, ShapeDisplay};
 
 /// A kernel failure. Messages copy TF's run-time text (`OP_REQUIRES` messages) where TF
@@ -285,6 +286,171 @@ pub(crate) enum KernelError {
     ExecutorOp {
         /// TF op type.
         op: &'static str,
+    },
+    /// An input whose shape differs from the one the op needs there.
+    #[error("{op} expects input {index} of shape {}, got {}", dims(.expected), dims(.got))]
+    ShapeMismatch {
+        /// TF op type.
+        op: &'static str,
+        /// Which input.
+        index: usize,
+        /// The shape required.
+        expected: Vec<usize>,
+        /// The shape given.
+        got: Vec<usize>,
+    },
+    /// A gradient op asked for an input the forward op has no gradient for.
+    #[error("{op} has no gradient with respect to input {wrt}")]
+    NoGradient {
+        /// TF op type of the gradient op.
+        op: &'static str,
+        /// The input asked for.
+        wrt: u8,
+    },
+    /// A concat gradient for an input the concat does not have.
+    #[error("concat gradient for input {index}, but the concat has {inputs} input(s)")]
+    ConcatGradIndex {
+        /// The input asked for.
+        index: usize,
+        /// How many inputs the concat has.
+        inputs: usize,
+    },
+    /// A concat input whose shape does not fit the concat's gradient.
+    #[error("concat gradient of shape {} does not fit concat input {index} of shape {} along axis {axis}", dims(.grad), dims(.input))]
+    ConcatGradShape {
+        /// Shape of the gradient.
+        grad: Vec<usize>,
+        /// Which concat input.
+        index: usize,
+        /// Its shape.
+        input: Vec<usize>,
+        /// The concat axis.
+        axis: usize,
+    },
+    /// Concat inputs whose sizes along the axis do not add up to the gradient's.
+    #[error("concat gradient of shape {} does not split into its inputs along axis {axis}: they add up to {total}", dims(.grad))]
+    ConcatGradSize {
+        /// Shape of the gradient.
+        grad: Vec<usize>,
+        /// The concat axis.
+        axis: usize,
+        /// The inputs' total size along it.
+        total: usize,
+    },
+    /// BiasAdd or BiasAddGrad of a scalar.
+    #[error("Input tensor must be at least 1D: {}", dims(.shape))]
+    BiasInputRank {
+        /// Shape of the input.
+        shape: Vec<usize>,
+    },
+    /// A bias of rank other than 1.
+    #[error("Biases must be 1D: {}", dims(.shape))]
+    BiasRank {
+        /// Shape of the bias.
+        shape: Vec<usize>,
+    },
+    /// A bias whose length is not the input's last dim.
+    #[error("Must provide as many biases as the last dimension of the input tensor: {} vs. {}", dims(.bias), dims(.input))]
+    BiasSize {
+        /// Shape of the bias.
+        bias: Vec<usize>,
+        /// Shape of the input.
+        input: Vec<usize>,
+    },
+    /// Softmax cross entropy of inputs that are not matrices.
+    #[error("logits and labels must be either 2-dimensional, or broadcasted to be 2-dimensional")]
+    XentRank,
+    /// Softmax cross entropy of logits and labels of different shapes.
+    #[error("logits and labels must be broadcastable: logits_size={} labels_size={}", dims(.logits), dims(.labels))]
+    XentShape {
+        /// Shape of the logits.
+        logits: Vec<usize>,
+        /// Shape of the labels.
+        labels: Vec<usize>,
+    },
+    /// Sparse softmax cross entropy of logits that are not a matrix.
+    #[error("logits must be 2-D, but got shape {}", dims(.shape))]
+    SparseLogitsRank {
+        /// Shape of the logits.
+        shape: Vec<usize>,
+    },
+    /// Sparse softmax cross entropy of labels that are not a vector.
+    #[error("labels must be 1-D, but got shape {}", dims(.shape))]
+    SparseLabelsRank {
+        /// Shape of the labels.
+        shape: Vec<usize>,
+    },
+    /// Sparse softmax cross entropy with one label count and another row count.
+    #[error("logits and labels must have the same first dimension, got logits shape {} and labels shape {}", dims(.logits), dims(.labels))]
+    SparseBatch {
+        /// Shape of the logits.
+        logits: Vec<usize>,
+        /// Shape of the labels.
+        labels: Vec<usize>,
+    },
+    /// Sparse softmax cross entropy over zero classes.
+    #[error("Must have at least one class, but got logits shape {}", dims(.shape))]
+    NoClasses {
+        /// Shape of the logits.
+        shape: Vec<usize>,
+    },
+    /// A class index outside `[0, classes)`.
+    #[error(
+        "Received a label value of {label} which is outside the valid range of [0, {classes})."
+    )]
+    LabelOutOfRange {
+        /// The bad label.
+        label: i64,
+        /// Number of classes.
+        classes: usize,
+    },
+    /// Sigmoid cross entropy of logits and labels of different shapes.
+    #[error("logits and labels must have the same shape ({} vs {})", python_concrete(.logits), python_concrete(.labels))]
+    SigmoidXentShape {
+        /// Shape of the logits.
+        logits: Vec<usize>,
+        /// Shape of the labels.
+        labels: Vec<usize>,
+    },
+    /// A dropout rate outside `[0, 1)`.
+    #[error("rate must be a scalar tensor or a float in the range [0, 1), got {rate}")]
+    DropoutRate {
+        /// The rate.
+        rate: f64,
+    },
+    /// An optimizer op given another number of variables than it updates.
+    #[error("{op} updates {expected} variable(s) but got {got}")]
+    RefCount {
+        /// TF op type.
+        op: &'static str,
+        /// How many it updates.
+        expected: usize,
+        /// How many it got.
+        got: usize,
+    },
+    /// An optimizer slot or gradient whose shape differs from the variable's.
+    #[error("var and {name} do not have the same shape{} {}", dims(.var), dims(.other))]
+    ApplyShape {
+        /// TF's name of the argument (`accum`, `m`, `grad`, ...).
+        name: &'static str,
+        /// Shape of the variable.
+        var: Vec<usize>,
+        /// Shape of the argument.
+        other: Vec<usize>,
+    },
+    /// An optimizer hyperparameter that is not a scalar.
+    #[error("{name} is not a scalar: {}", dims(.shape))]
+    NotScalar {
+        /// TF's name of the argument (`lr`, `beta1`, ...).
+        name: &'static str,
+        /// Its shape.
+        shape: Vec<usize>,
+    },
+    /// An optimizer op on a variable or slot that holds no value yet.
+    #[error("Attempting to use uninitialized variables: {name}")]
+    Uninitialized {
+        /// TF's name of the argument (`var`, `accum`, `m`, ...).
+        name: &'static str,
     },
     /// A random op called without its random state.
     #[error("{op} needs its random state")]

@@ -1,6 +1,6 @@
 //! Shape arithmetic shared by the strided kernels: element counts, row-major strides in
-//! fixed arrays (no allocation), dim coalescing, a row-major odometer and the NumPy
-//! broadcast plan of two shapes.
+//! fixed arrays (no allocation), dim coalescing, a row-major odometer, the NumPy
+//! broadcast plan of two shapes and a broadcast walk over an output shape.
 
 use super::{KernelError, Result, MAX_RANK};
 use staticflow_ir::Dim;
@@ -184,6 +184,95 @@ impl Broadcast {
     }
 }
 
+/// The strides with which an operand of shape `operand` is read at each index of an
+/// output of shape `out` under NumPy broadcasting (0 along the dims the operand lacks
+/// or has as 1), or `None` when it does not broadcast to exactly `out`.
+pub(crate) fn broadcast_strides(operand: &[usize], out: &[usize]) -> Option<Dims> {
+    if operand.len() > out.len() || out.len() > MAX_RANK {
+        return None;
+    }
+    let pad = out.len() - operand.len();
+    let mut s = [0; MAX_RANK];
+    let mut acc = 1usize;
+    for (i, &d) in operand.iter().enumerate().rev() {
+        let o = out[pad + i];
+        if d != o && d != 1 {
+            return None;
+        }
+        s[pad + i] = if d == 1 { 0 } else { acc };
+        // Saturation only happens for operands with no elements, never walked.
+        acc = acc.saturating_mul(d);
+    }
+    Some(s)
+}
+
+/// A row-major walk over an output shape that reads `K` broadcast operands (strides
+/// from [`broadcast_strides`]), its dims coalesced as far as every operand allows.
+/// The output is visited as contiguous runs in which each operand is contiguous or
+/// repeated ([`Walk::inner`]).
+#[derive(Debug)]
+pub(crate) struct Walk<const K: usize> {
+    /// Coalesced dims (first `rank`).
+    dims: Dims,
+    /// Strides of each operand over `dims`.
+    strides: [Dims; K],
+    /// Coalesced rank.
+    rank: usize,
+    /// Output element count.
+    len: usize,
+}
+
+impl<const K: usize> Walk<K> {
+    /// Plans the walk over `out` (rank at most [`MAX_RANK`], checked by the caller; the
+    /// shape of an existing tensor, so its element count fits).
+    pub(crate) fn new(out: &[usize], mut strides: [Dims; K]) -> Walk<K> {
+        debug_assert!(out.len() <= MAX_RANK, "rank checked by the caller");
+        let rank = out.len().min(MAX_RANK);
+        let mut dims = [1; MAX_RANK];
+        dims[..rank].copy_from_slice(&out[..rank]);
+        let len = num_elements(out).unwrap_or(0);
+        let rank = coalesce(&mut dims, &mut strides, rank);
+        Walk {
+            dims,
+            strides,
+            rank,
+            len,
+        }
+    }
+
+    /// How far each operand moves per output element inside a run: 1 or 0.
+    pub(crate) fn inner(&self) -> [usize; K] {
+        match self.rank {
+            0 => [0; K],
+            r => std::array::from_fn(|k| self.strides[k][r - 1]),
+        }
+    }
+
+    /// Calls `f(start, offsets, len)` for each run in order: output elements
+    /// `start..start + len`, where operand `k` starts at `offsets[k]`.
+    #[inline(always)]
+    pub(crate) fn for_each_run(&self, mut f: impl FnMut(usize, [usize; K], usize)) {
+        if self.len == 0 {
+            return;
+        }
+        if self.rank == 0 {
+            f(0, [0; K], 1);
+            return;
+        }
+        let r = self.rank;
+        let n = self.dims[r - 1];
+        let outer = &self.dims[..r - 1];
+        let mut idx = [0usize; MAX_RANK];
+        let mut off = [0usize; K];
+        let mut start = 0;
+        while start < self.len {
+            f(start, off, n);
+            advance(&mut idx[..r - 1], outer, &self.strides, &mut off);
+            start += n;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +328,33 @@ mod tests {
         }
         assert_eq!(seen, vec![0, 2, 4, 1, 3, 5]);
         assert_eq!(off, [0]);
+    }
+
+    #[test]
+    fn walks_visit_broadcast_offsets_in_order() {
+        let out = [2, 3, 4];
+        let sa = broadcast_strides(&[3, 1], &out).unwrap();
+        let sb = broadcast_strides(&[2, 1, 4], &out).unwrap();
+        let w = Walk::new(&out, [sa, sb]);
+        let mut seen = vec![];
+        w.for_each_run(|start, off, n| {
+            for k in 0..n {
+                let [ia, ib] = w.inner();
+                seen.push((start + k, off[0] + k * ia, off[1] + k * ib));
+            }
+        });
+        let want: Vec<_> = (0..24)
+            .map(|i| (i, (i / 4) % 3, (i / 12) * 4 + i % 4))
+            .collect();
+        assert_eq!(seen, want);
+        assert!(broadcast_strides(&[2], &[3]).is_none());
+        assert!(broadcast_strides(&[1, 3], &[3]).is_none());
+        let scalar = Walk::new(&[], [[0; MAX_RANK]]);
+        let mut runs = vec![];
+        scalar.for_each_run(|s, o, n| runs.push((s, o, n)));
+        assert_eq!(runs, vec![(0, [0], 1)]);
+        let empty = Walk::new(&[3, 0], [[0; MAX_RANK]]);
+        empty.for_each_run(|_, _, _| panic!("no runs in an empty walk"));
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub(super) fn matrix_inverse(x: TensorView<'_>, out: &mut Buffer) -> Result {
     Ok(())
 }
 
+/// Inverts each `n×n` matrix of `s` into `out`.
 fn batch<T: Float>(s: &[T], n: usize, out: &mut Buffer) -> Result {
     let o = T::vec_mut(&mut out.data);
     o.clear();

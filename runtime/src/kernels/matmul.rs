@@ -3,11 +3,14 @@
 //! integers use a plain loop, which beats gemm's packing below a few thousand
 //! multiply-adds.
 
+mod gemm;
+
 use super::layout::checked_len;
 use super::num::Num;
 use super::vmath;
 use super::{KernelError, Result};
 use crate::tensor::{Buffer, DataView, TensorView};
+use gemm::Gemm;
 use staticflow_ir::DType;
 
 /// Below this many multiply-adds (`m * k * n`) floats skip gemm's packing buffers.
@@ -21,11 +24,14 @@ const FEW_ROWS: usize = 4;
 /// columns, transposed or not.
 #[derive(Clone, Copy, Debug)]
 struct Layout {
+    /// Step between rows.
     row: usize,
+    /// Step between columns.
     col: usize,
 }
 
 impl Layout {
+    /// The layout of `op(x)` for `x` stored row-major with `stored_cols` columns.
     fn new(stored_cols: usize, transposed: bool) -> Layout {
         if transposed {
             Layout {
@@ -40,101 +46,6 @@ impl Layout {
         }
     }
 }
-
-/// Floats that have a gemm.
-trait Gemm: Num {
-    /// The raw gemm: `c ← 1·a·b + 0·c` with arbitrary strides.
-    ///
-    /// # Safety
-    /// As `matrixmultiply::sgemm`: every offset the strides reach for an `m×k` `a`, a
-    /// `k×n` `b` and an `m×n` `c` must be inside its allocation.
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn raw(
-        m: usize,
-        k: usize,
-        n: usize,
-        a: *const Self,
-        la: Layout,
-        b: *const Self,
-        lb: Layout,
-        c: *mut Self,
-    );
-
-    /// `c = op(a) · op(b)`, row-major `m×n` into `c`. Does nothing (and trips a debug
-    /// assertion) if a slice is too short for the dims, which the kernel's shape checks
-    /// rule out.
-    fn gemm(d: &Dims, a: &[Self], b: &[Self], c: &mut [Self]) {
-        // One past the largest offset a strided matrix reaches.
-        let extent =
-            |rows: usize, cols: usize, l: Layout| (rows - 1) * l.row + (cols - 1) * l.col + 1;
-        let fits = d.m > 0
-            && d.k > 0
-            && d.n > 0
-            && a.len() >= extent(d.m, d.k, d.la)
-            && b.len() >= extent(d.k, d.n, d.lb)
-            && c.len() == d.m * d.n;
-        debug_assert!(fits, "gemm operands do not cover their dims");
-        if fits {
-            // SAFETY: just checked that `a`, `b` and `c` cover every offset their
-            // strides reach for these (non-zero) dims; `c`'s layout is row-major `m×n`.
-            unsafe {
-                Self::raw(
-                    d.m,
-                    d.k,
-                    d.n,
-                    a.as_ptr(),
-                    d.la,
-                    b.as_ptr(),
-                    d.lb,
-                    c.as_mut_ptr(),
-                )
-            }
-        }
-    }
-}
-
-macro_rules! gemm_impl {
-    ($t:ty, $f:path) => {
-        impl Gemm for $t {
-            unsafe fn raw(
-                m: usize,
-                k: usize,
-                n: usize,
-                a: *const Self,
-                la: Layout,
-                b: *const Self,
-                lb: Layout,
-                c: *mut Self,
-            ) {
-                // Strides are bounded by slice lengths, so they fit in isize.
-                let s = |x: usize| x as isize;
-                // SAFETY: forwarded from this function's contract; beta = 0, so `c` is
-                // only written.
-                unsafe {
-                    $f(
-                        m,
-                        k,
-                        n,
-                        1.0,
-                        a,
-                        s(la.row),
-                        s(la.col),
-                        b,
-                        s(lb.row),
-                        s(lb.col),
-                        0.0,
-                        c,
-                        s(n),
-                        1,
-                    )
-                }
-            }
-        }
-    };
-}
-
-gemm_impl!(f32, matrixmultiply::sgemm);
-gemm_impl!(f64, matrixmultiply::dgemm);
 
 /// `out = op(a) · op(b)` where `op` transposes when asked.
 ///
@@ -212,10 +123,15 @@ pub(super) fn matmul(
 
 /// The problem: `m×k` times `k×n`, with each operand's layout.
 struct Dims {
+    /// Rows of `op(a)` and of the output.
     m: usize,
+    /// The inner dim.
     k: usize,
+    /// Columns of `op(b)` and of the output.
     n: usize,
+    /// Layout of `op(a)`.
     la: Layout,
+    /// Layout of `op(b)`.
     lb: Layout,
 }
 
@@ -227,6 +143,7 @@ fn zeroed<'b, T: Num>(d: &Dims, out: &'b mut Buffer) -> &'b mut Vec<T> {
     c
 }
 
+/// Floats: gemm, or the plain loops for small products and few rows.
 fn float<T: Gemm>(d: &Dims, a: &[T], b: &[T], out: &mut Buffer) {
     let work = d.m.saturating_mul(d.k).saturating_mul(d.n);
     let few_rows = d.m <= FEW_ROWS && d.lb.col == 1;

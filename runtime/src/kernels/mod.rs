@@ -1,44 +1,60 @@
 //! Kernels: one function per op family over row-major slices.
 //!
 //! [`compute`] runs one node's op into its output [`Buffer`], reusing the buffer's
-//! capacity so that a steady-state run allocates nothing; [`assign`] updates a
-//! variable's storage. Every input is checked (count, dtype, shape, element count)
-//! before it is read: bad inputs give a [`KernelError`], never a panic.
+//! capacity so that a steady-state run allocates nothing; [`assign()`] updates a
+//! variable's storage and [`apply()`] runs an optimizer update of a variable and its
+//! slots in place. Every input is checked (count, dtype, shape, element count) before
+//! it is read: bad inputs give a [`KernelError`], never a panic.
 //!
-//! One family per file: `unary`, `binary` (broadcasting), `matmul`, `reduce`,
-//! `add_n`, `argmax`, `softmax`, `transpose`, `array` (const, reshape, concat), `cast` (cast,
-//! fill), `linalg` (matrix inverse), `random` with `philox`; `layout` holds the shared
-//! stride arithmetic, `num` the per-dtype scalar semantics and `vmath` vectorisable f32
-//! `exp`/`tanh`.
-
-// The session that calls these kernels is being written alongside them.
-#![allow(dead_code)]
+//! One family per file: `unary`, `binary` (broadcasting), `add_n`, `matmul` (with
+//! `matmul/gemm`), `reduce` (with `reduce/plan`), `argmax`, `softmax` (softmax,
+//! log-softmax and their gradients), `transpose`, `array` (const, reshape, concat),
+//! `cast` (cast, fill, ones-like), `linalg` (matrix inverse), `random` (with `philox`),
+//! `dropout`, `assign` and `optim` (the `Apply*` updates). Gradients: `unary_grad`,
+//! `binary_grad`, `reduce_grad` (reduction gradients and sums back to a broadcast
+//! input's shape), `concat_grad`, `bias` (BiasAdd and its gradient); losses: `xent`
+//! (softmax cross entropy, dense and sparse) and `loss` (sigmoid cross entropy, L2).
+//! `layout` holds the shared stride arithmetic, `num` the per-dtype scalar semantics
+//! and `vmath` the vectorised f32 `exp`/`tanh` and the AVX2 dispatch (the only
+//! ISA-specific code).
 
 mod add_n;
 mod argmax;
 mod array;
+mod assign;
+mod bias;
 mod binary;
+mod binary_grad;
 mod cast;
+mod concat_grad;
+mod dropout;
 mod error;
 mod layout;
 mod linalg;
+mod loss;
 mod matmul;
 mod num;
+mod optim;
 mod philox;
 mod random;
 mod reduce;
+mod reduce_grad;
 mod softmax;
 #[cfg(test)]
 mod testutil;
 mod transpose;
 mod unary;
+mod unary_grad;
 mod vmath;
+mod xent;
 
+pub(crate) use assign::assign;
 pub(crate) use error::KernelError;
+// The session's Apply step that calls this is being written alongside.
+pub(crate) use optim::apply;
 pub(crate) use random::RngState;
 
-use crate::tensor::{Buffer, Data, DataView, TensorView};
-use staticflow_ir::op::AssignMode;
+use crate::tensor::{Buffer, Element, TensorView};
 use staticflow_ir::{DType, Dim, Op};
 
 /// The highest rank the strided kernels (broadcast, transpose, reduce) accept; their
@@ -52,12 +68,13 @@ pub(crate) type Result<T = ()> = std::result::Result<T, KernelError>;
 ///
 /// `dtype` is the node's output dtype (used by Cast, Fill, Random and Const);
 /// `static_shape` its static shape (fully known for Random, Fill and Const); `rng` is
-/// `Some` for [`Op::Random`] only.
+/// `Some` for [`Op::Random`] and [`Op::DropoutMask`] only.
 ///
 /// # Errors
 /// A [`KernelError`] when the inputs do not fit the op (count, dtype, shape), when the
-/// op fails at run time (singular matrix, bad reshape), or when the op is one the
-/// executor runs itself (Placeholder, Variable, Assign, NoOp).
+/// op fails at run time (singular matrix, bad reshape, label out of range), or when the
+/// op is one the executor runs itself (Placeholder, Variable, Assign, NoOp, and Apply,
+/// which goes through [`apply()`]).
 pub(crate) fn compute(
     op: &Op,
     dtype: DType,
@@ -72,7 +89,7 @@ pub(crate) fn compute(
     }
     match op {
         Op::Const(value) => array::constant(value, static_shape, out),
-        Op::Identity => {
+        Op::Identity | Op::StopGradient => {
             let [x] = exactly(name, inputs)?;
             out.copy_from(*x);
             Ok(())
@@ -125,77 +142,96 @@ pub(crate) fn compute(
             random::random(*dist, *a, *b, dtype, static_shape, rng, out)
         }
         Op::Fill { value } => cast::fill(*value, dtype, static_shape, out),
-        Op::Placeholder | Op::Variable { .. } | Op::Assign { .. } | Op::NoOp => {
+        Op::OnesLike => {
+            let [x] = exactly(name, inputs)?;
+            cast::ones_like(*x, out)
+        }
+        Op::SumToShape => {
+            let [g, x] = exactly(name, inputs)?;
+            reduce_grad::sum_to_shape(*g, *x, out)
+        }
+        Op::ReshapeLike => {
+            let [g, x] = exactly(name, inputs)?;
+            array::reshape_like(*g, *x, out)
+        }
+        Op::UnaryGrad(u) => {
+            let [x, y, dy] = exactly(name, inputs)?;
+            unary_grad::unary_grad(*u, name, *x, *y, *dy, out)
+        }
+        Op::BinaryGrad { op, wrt } => {
+            let [x, y, dz] = exactly(name, inputs)?;
+            binary_grad::binary_grad(*op, *wrt, name, *x, *y, *dz, out)
+        }
+        Op::ReduceGrad {
+            kind,
+            axes,
+            keep_dims,
+        } => {
+            let [x, y, dy] = exactly(name, inputs)?;
+            let forward = reduce_grad::Forward {
+                kind: *kind,
+                axes,
+                keep_dims: *keep_dims,
+            };
+            reduce_grad::reduce_grad(&forward, name, *x, *y, *dy, out)
+        }
+        Op::SoftmaxGrad => {
+            let [y, dy] = exactly(name, inputs)?;
+            softmax::softmax_grad(*y, *dy, out)
+        }
+        Op::LogSoftmax => {
+            let [x] = exactly(name, inputs)?;
+            softmax::log_softmax(*x, out)
+        }
+        Op::LogSoftmaxGrad => {
+            let [y, dy] = exactly(name, inputs)?;
+            softmax::log_softmax_grad(*y, *dy, out)
+        }
+        Op::ConcatGrad { axis, index } => concat_grad::concat_grad(inputs, *axis, *index, out),
+        Op::BiasAdd => {
+            let [x, b] = exactly(name, inputs)?;
+            bias::bias_add(*x, *b, out)
+        }
+        Op::BiasAddGrad => {
+            let [dy] = exactly(name, inputs)?;
+            bias::bias_add_grad(*dy, out)
+        }
+        Op::SoftmaxCrossEntropy => {
+            let [logits, labels] = exactly(name, inputs)?;
+            xent::softmax_xent(*logits, *labels, out)
+        }
+        Op::SoftmaxCrossEntropyGrad => {
+            let [logits, labels, dloss] = exactly(name, inputs)?;
+            xent::softmax_xent_grad(*logits, *labels, *dloss, out)
+        }
+        Op::SparseSoftmaxCrossEntropy => {
+            let [logits, labels] = exactly(name, inputs)?;
+            xent::sparse_xent(*logits, *labels, out)
+        }
+        Op::SparseSoftmaxCrossEntropyGrad => {
+            let [logits, labels, dloss] = exactly(name, inputs)?;
+            xent::sparse_xent_grad(*logits, *labels, *dloss, out)
+        }
+        Op::SigmoidCrossEntropy => {
+            let [logits, labels] = exactly(name, inputs)?;
+            loss::sigmoid_xent(*logits, *labels, out)
+        }
+        Op::SigmoidCrossEntropyGrad => {
+            let [logits, labels, dloss] = exactly(name, inputs)?;
+            loss::sigmoid_xent_grad(*logits, *labels, *dloss, out)
+        }
+        Op::L2Loss => {
+            let [x] = exactly(name, inputs)?;
+            loss::l2_loss(*x, out)
+        }
+        Op::DropoutMask { rate, .. } => {
+            let [x] = exactly(name, inputs)?;
+            let rng = rng.ok_or(KernelError::MissingRng { op: name })?;
+            dropout::dropout_mask(*rate, *x, rng, out)
+        }
+        Op::Placeholder | Op::Variable { .. } | Op::Assign { .. } | Op::NoOp | Op::Apply(_) => {
             Err(KernelError::ExecutorOp { op: name })
         }
-    }
-}
-
-/// `assign` / `assign_add` / `assign_sub` of `value` into a variable's storage.
-///
-/// `Set` replaces the storage; when the variable already holds a value (anything but
-/// the shape-`[]`, zero-element buffer of [`Buffer::empty`]) the shapes must match, as
-/// TF's `validate_shape=True`. `Add`/`Sub` need equal shapes and a numeric dtype;
-/// integers wrap.
-///
-/// # Errors
-/// [`KernelError::DtypeMismatch`], [`KernelError::AssignShape`],
-/// [`KernelError::UpdateShape`], [`KernelError::UnsupportedDtype`] (bool updates), or
-/// [`KernelError::InconsistentView`] for a malformed value.
-pub(crate) fn assign(mode: AssignMode, var: &mut Buffer, value: TensorView<'_>) -> Result {
-    let op = match mode {
-        AssignMode::Set => "Assign",
-        AssignMode::Add => "AssignAdd",
-        AssignMode::Sub => "AssignSub",
-    };
-    check_view(op, 1, &value)?;
-    if var.data.dtype() != value.dtype() {
-        return Err(KernelError::DtypeMismatch {
-            op,
-            index: 1,
-            expected: var.data.dtype(),
-            got: value.dtype(),
-        });
-    }
-    if mode == AssignMode::Set {
-        let initialized = !(var.shape.is_empty() && var.data.is_empty());
-        if initialized && var.shape != value.shape {
-            return Err(KernelError::AssignShape {
-                lhs: var.shape.clone(),
-                rhs: value.shape.to_vec(),
-            });
-        }
-        var.copy_from(value);
-        return Ok(());
-    }
-    if var.shape != value.shape || var.data.len() != value.data.len() {
-        return Err(KernelError::UpdateShape {
-            lhs: var.shape.clone(),
-            rhs: value.shape.to_vec(),
-        });
-    }
-    let sub = mode == AssignMode::Sub;
-    match (&mut var.data, value.data) {
-        (Data::F32(v), DataView::F32(x)) => update(v, x, sub),
-        (Data::F64(v), DataView::F64(x)) => update(v, x, sub),
-        (Data::I32(v), DataView::I32(x)) => update(v, x, sub),
-        (Data::I64(v), DataView::I64(x)) => update(v, x, sub),
-        _ => {
-            return Err(KernelError::UnsupportedDtype {
-                op,
-                dtype: value.dtype(),
-            })
-        }
-    }
-    Ok(())
-}
-
-/// `v += x` or `v -= x`, elementwise.
-fn update<T: num::Num>(v: &mut [T], x: &[T], sub: bool) {
-    if sub {
-        v.iter_mut().zip(x).for_each(|(a, &b)| *a = a.minus(b));
-    } else {
-        v.iter_mut().zip(x).for_each(|(a, &b)| *a = a.plus(b));
     }
 }
 
@@ -214,6 +250,14 @@ fn check_view(op: &'static str, index: usize, x: &TensorView<'_>) -> Result {
     }
 }
 
+/// Input counts in words, for [`KernelError::InputCount`].
+const COUNTS: [&str; 11] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
+
+/// `n` in words, for [`KernelError::InputCount`].
+fn count_text(n: usize) -> &'static str {
+    COUNTS.get(n).copied().unwrap_or("more")
+}
+
 /// The inputs as an array of exactly `N`.
 fn exactly<'s, 'a, const N: usize>(
     op: &'static str,
@@ -221,7 +265,7 @@ fn exactly<'s, 'a, const N: usize>(
 ) -> Result<&'s [TensorView<'a>; N]> {
     inputs.try_into().map_err(|_| KernelError::InputCount {
         op,
-        expected: ["0", "1", "2"].get(N).copied().unwrap_or("more"),
+        expected: count_text(N),
         got: inputs.len(),
     })
 }
@@ -235,187 +279,29 @@ fn first<'a>(op: &'static str, inputs: &[TensorView<'a>]) -> Result<TensorView<'
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::testutil::{run, view};
-    use super::*;
-    use std::borrow::Cow;
+/// Input `index` as a slice of `T`, or [`KernelError::DtypeMismatch`].
+fn typed<'a, T: Element>(op: &'static str, index: usize, x: TensorView<'a>) -> Result<&'a [T]> {
+    T::slice(x.data).ok_or(KernelError::DtypeMismatch {
+        op,
+        index,
+        expected: T::DTYPE,
+        got: x.dtype(),
+    })
+}
 
-    #[test]
-    fn executor_ops_are_refused() {
-        for op in [
-            Op::Placeholder,
-            Op::Variable { slot: 0 },
-            Op::Assign {
-                slot: 0,
-                mode: AssignMode::Set,
-            },
-            Op::NoOp,
-        ] {
-            let err = run(&op, DType::Float32, &[], &[]).unwrap_err();
-            assert!(matches!(err, KernelError::ExecutorOp { .. }), "{err}");
-        }
-    }
-
-    #[test]
-    fn input_count_and_view_checks() {
-        let x = [1.0f32, 2.0];
-        let v = view(&x, &[2]);
-        let err = run(&Op::Identity, DType::Float32, &[], &[v, v]).unwrap_err();
-        assert_eq!(err.to_string(), "Identity takes 1 input(s) but got 2");
-        let bad = view(&x, &[3]);
-        let err = run(&Op::Identity, DType::Float32, &[], &[bad]).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "Identity input 0 holds 2 elements but its shape [3] needs 3"
-        );
-        let err = run(
-            &Op::Reduce {
-                kind: staticflow_ir::ReduceKind::Sum,
-                axes: Cow::Borrowed(&[0]),
-                keep_dims: false,
-            },
-            DType::Float32,
-            &[],
-            &[],
-        )
-        .unwrap_err();
-        assert!(matches!(err, KernelError::InputCount { got: 0, .. }));
-        let random = Op::Random {
-            dist: staticflow_ir::RandomDist::Uniform,
-            seed: 1,
-            seed2: 2,
-            a: 0.0,
-            b: 1.0,
-        };
-        let err = run(&random, DType::Float32, &[Some(2)], &[]).unwrap_err();
-        assert_eq!(
-            err,
-            KernelError::MissingRng {
-                op: "RandomUniform"
-            }
-        );
-    }
-
-    #[test]
-    fn huge_empty_shapes_do_not_panic() {
-        use staticflow_ir::{BinaryOp, ReduceKind};
-        let e: [f32; 0] = [];
-        let big = 1usize << 40;
-        let shape = [0, big, big];
-        let x = view(&e, &shape);
-        let reduce = |axes: &'static [usize]| Op::Reduce {
-            kind: ReduceKind::Sum,
-            axes: Cow::Borrowed(axes),
-            keep_dims: false,
-        };
-        let err = run(&reduce(&[0]), DType::Float32, &[], &[x]).unwrap_err();
-        assert!(
-            matches!(err, KernelError::TooLarge { op: "Sum", .. }),
-            "{err}"
-        );
-        let shape = [big, big, 0];
-        let x = view(&e, &shape);
-        let out = run(&reduce(&[0, 1]), DType::Float32, &[], &[x]).unwrap();
-        assert_eq!(out.shape, vec![0]);
-        let out = run(&Op::ArgMax { axis: 0 }, DType::Int64, &[], &[x]).unwrap();
-        assert_eq!(out.shape, vec![big, 0]);
-        let perm = Op::Transpose {
-            perm: Cow::Borrowed(&[2, 1, 0]),
-        };
-        assert_eq!(
-            run(&perm, DType::Float32, &[], &[x]).unwrap().shape,
-            vec![0, big, big]
-        );
-        let add = Op::Binary(BinaryOp::Add);
-        let out = run(&add, DType::Float32, &[], &[x, view(&[1.0f32], &[1])]).unwrap();
-        assert_eq!(out.shape, vec![big, big, 0]);
-        let wide = [big, 0];
-        let tall = [0, big];
-        let mm = Op::MatMul {
-            transpose_a: false,
-            transpose_b: false,
-        };
-        let err = run(
-            &mm,
-            DType::Float32,
-            &[],
-            &[view(&e, &wide), view(&e, &tall)],
-        )
-        .unwrap_err();
-        assert!(
-            matches!(err, KernelError::TooLarge { op: "MatMul", .. }),
-            "{err}"
-        );
-        let fill = Op::Fill { value: 1.0 };
-        let err = run(&fill, DType::Float32, &[Some(big), Some(big)], &[]).unwrap_err();
-        assert!(
-            matches!(err, KernelError::TooLarge { op: "Fill", .. }),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn identity_copies_and_reuses_capacity() {
-        let x = [1i64, 2, 3];
-        let mut out = Buffer::empty(DType::Int64);
-        compute(
-            &Op::Identity,
-            DType::Int64,
-            &[],
-            &[view(&x, &[3])],
-            &mut out,
-            None,
-        )
-        .unwrap();
-        let ptr = match &out.data {
-            Data::I64(v) => v.as_ptr(),
-            _ => std::ptr::null(),
-        };
-        compute(
-            &Op::Identity,
-            DType::Int64,
-            &[],
-            &[view(&x[..2], &[2])],
-            &mut out,
-            None,
-        )
-        .unwrap();
-        assert_eq!(out.data, Data::I64(vec![1, 2]));
-        assert_eq!(out.shape, vec![2]);
-        assert!(matches!(&out.data, Data::I64(v) if v.as_ptr() == ptr));
-    }
-
-    #[test]
-    fn assign_modes() {
-        let mut var = Buffer::empty(DType::Float32);
-        let a = [1.0f32, 2.0];
-        assign(AssignMode::Set, &mut var, view(&a, &[2])).unwrap();
-        assert_eq!(var.shape, vec![2]);
-        assign(AssignMode::Add, &mut var, view(&a, &[2])).unwrap();
-        assign(AssignMode::Sub, &mut var, view(&[0.5f32, 0.5], &[2])).unwrap();
-        assert_eq!(var.data, Data::F32(vec![1.5, 3.5]));
-        let err = assign(AssignMode::Set, &mut var, view(&[1.0f32; 3], &[3])).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "Assign requires shapes of both tensors to match. lhs shape= [2] rhs shape= [3]"
-        );
-        let err = assign(AssignMode::Add, &mut var, view(&[1.0f32], &[1])).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "Cannot update variable with shape [2] using a Tensor with shape [1], shapes must be equal."
-        );
-        let err = assign(AssignMode::Add, &mut var, view(&[1i32, 2], &[2])).unwrap_err();
-        assert!(matches!(err, KernelError::DtypeMismatch { .. }));
-        let mut ints = Buffer::empty(DType::Int32);
-        assign(AssignMode::Set, &mut ints, view(&[i32::MAX], &[])).unwrap();
-        assign(AssignMode::Add, &mut ints, view(&[1i32], &[])).unwrap();
-        assert_eq!(ints.data, Data::I32(vec![i32::MIN]));
-        let mut flags = Buffer::empty(DType::Bool);
-        assign(AssignMode::Set, &mut flags, view(&[true], &[])).unwrap();
-        let err = assign(AssignMode::Add, &mut flags, view(&[true], &[])).unwrap_err();
-        assert!(matches!(err, KernelError::UnsupportedDtype { .. }));
-        let err = assign(AssignMode::Set, &mut flags, view(&[true], &[2])).unwrap_err();
-        assert!(matches!(err, KernelError::InconsistentView { .. }));
+/// Fails with [`KernelError::ShapeMismatch`] unless input `index` has shape `expected`.
+fn same_shape(op: &'static str, index: usize, expected: &[usize], got: &[usize]) -> Result {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(KernelError::ShapeMismatch {
+            op,
+            index,
+            expected: expected.to_vec(),
+            got: got.to_vec(),
+        })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -61,6 +61,8 @@ pub(crate) trait Float: Num {
     fn tanh(self) -> Self;
     /// `1 / (1 + e^-self)`
     fn sigmoid(self) -> Self;
+    /// `ln(1 + self)`, accurate near 0.
+    fn ln_1p(self) -> Self;
 }
 
 impl MaxElem for bool {
@@ -175,6 +177,10 @@ macro_rules! float_impl {
                 // exp(-x) overflows to inf for very negative x, giving exactly 0.
                 1.0 / (1.0 + $exp(-self))
             }
+            #[inline(always)]
+            fn ln_1p(self) -> Self {
+                <$t>::ln_1p(self)
+            }
         }
     };
 }
@@ -286,6 +292,25 @@ pub(crate) fn sum<T: Num>(s: &[T]) -> T {
     total
 }
 
+/// Sum of `f` of each element, with the eight accumulators of [`sum`].
+#[inline(always)]
+pub(crate) fn sum_map<T: Num>(s: &[T], f: impl Fn(T) -> T) -> T {
+    let mut acc = [T::ZERO; 8];
+    let chunks = s.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a = a.plus(f(v));
+        }
+    }
+    let [a0, a1, a2, a3, a4, a5, a6, a7] = acc;
+    let mut total = (a0.plus(a1).plus(a2.plus(a3))).plus(a4.plus(a5).plus(a6.plus(a7)));
+    for &v in rest {
+        total = total.plus(f(v));
+    }
+    total
+}
+
 /// Maximum of a slice (NaN-propagating), with eight accumulators; `LOWEST` when empty.
 #[inline(always)]
 pub(crate) fn max<T: MaxElem>(s: &[T]) -> T {
@@ -338,6 +363,7 @@ mod tests {
             assert_eq!(max(&v), v.iter().copied().max().unwrap_or(i64::MIN));
             let f: Vec<f64> = v.iter().map(|&x| x as f64 * 0.5).collect();
             assert!((sum(&f) - f.iter().sum::<f64>()).abs() < 1e-12);
+            assert_eq!(sum_map(&v, |x| x * 2), 2 * v.iter().sum::<i64>());
         }
         assert!(max(&[1.0f32, f32::NAN, 3.0]).is_nan());
         assert!(max(&[false, true, false]));

@@ -2,10 +2,14 @@
 //! stateful random ops, with TF's seeding (`PhiloxRandom(seed, seed2)`), skipping and
 //! single-sample adapter, so equal seeds give TF's streams.
 
-/// Round multipliers and key increments from the paper (TF's `kPhilox*` constants).
+// Round multipliers and key increments from the paper (TF's `kPhilox*` constants).
+/// Multiplier of counter word 0.
 const M0: u32 = 0xD251_1F53;
+/// Multiplier of counter word 2.
 const M1: u32 = 0xCD9E_8D57;
+/// Increment of key word 0 between rounds.
 const W0: u32 = 0x9E37_79B9;
+/// Increment of key word 1 between rounds.
 const W1: u32 = 0xBB67_AE85;
 
 /// One Philox4x32-10 stream: a 128-bit counter under a 64-bit key. Each call of
@@ -49,10 +53,23 @@ impl Philox {
         }
     }
 
+    /// Carries into the counter's high half.
     fn bump_high(&mut self) {
         self.counter[2] = self.counter[2].wrapping_add(1);
         if self.counter[2] == 0 {
             self.counter[3] = self.counter[3].wrapping_add(1);
+        }
+    }
+
+    /// Steps the counter by one (TF's `SkipOne`).
+    #[inline(always)]
+    fn step(&mut self) {
+        self.counter[0] = self.counter[0].wrapping_add(1);
+        if self.counter[0] == 0 {
+            self.counter[1] = self.counter[1].wrapping_add(1);
+            if self.counter[1] == 0 {
+                self.bump_high();
+            }
         }
     }
 
@@ -73,13 +90,7 @@ impl Philox {
                 p0 as u32,
             ];
         }
-        self.counter[0] = self.counter[0].wrapping_add(1);
-        if self.counter[0] == 0 {
-            self.counter[1] = self.counter[1].wrapping_add(1);
-            if self.counter[1] == 0 {
-                self.bump_high();
-            }
-        }
+        self.step();
         c
     }
 }

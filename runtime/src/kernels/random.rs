@@ -86,6 +86,27 @@ pub(super) fn random(
     Ok(())
 }
 
+/// `n` uniform samples in `[0, 1)` of `dtype`, as `RandomUniform` with the same state
+/// would draw them (for dropout masks, which TF draws with `random_uniform`).
+///
+/// # Errors
+/// [`KernelError::UnsupportedDtype`] for non-floats.
+pub(super) fn uniform(
+    op: &'static str,
+    dtype: DType,
+    n: usize,
+    rng: &mut RngState,
+    d: &mut Data,
+) -> Result {
+    match dtype {
+        DType::Float32 => fill::<f32>(RandomDist::Uniform, 0.0, 1.0, n, rng, d),
+        DType::Float64 => fill::<f64>(RandomDist::Uniform, 0.0, 1.0, n, rng, d),
+        other => return Err(KernelError::UnsupportedDtype { op, dtype: other }),
+    }
+    Ok(())
+}
+
+/// `n` samples of `dist` into storage of `T`, from the next reserved stretch of `rng`.
 fn fill<T: Sample>(dist: RandomDist, a: f64, b: f64, n: usize, rng: &mut RngState, d: &mut Data) {
     let base = rng.reserve(n);
     let o = T::vec_mut(d);

@@ -6,10 +6,13 @@
 //! output, cache friendly); any other pattern walks the input once in memory order,
 //! accumulating each contiguous inner run into its output slot or segment.
 
-use super::layout::{advance, check_rank, Dims};
+mod plan;
+
+use super::layout::check_rank;
 use super::num::{self, MaxElem, Num};
 use super::{KernelError, Result, MAX_RANK};
 use crate::tensor::{Buffer, Data, DataView, TensorView};
+use plan::Plan;
 use staticflow_ir::{DType, ReduceKind};
 
 /// Reduces `x` over `axes` (any order, repeats allowed).
@@ -81,162 +84,100 @@ pub(super) fn reduce(
     Ok(())
 }
 
-/// The coalesced reduction.
-struct Plan {
-    /// Group sizes, outermost first; no size-1 groups; kept and reduced alternate.
-    dims: Dims,
-    /// Whether each group is reduced.
-    reduced: [bool; MAX_RANK],
-    /// Stride of each group in the output (0 for reduced groups).
-    out_strides: Dims,
-    /// Number of groups.
-    rank: usize,
-    /// Elements reduced into each output element.
-    count: usize,
-    /// Output elements.
-    out_len: usize,
+/// A reduction: its identity and how it combines elements and slices.
+trait Reducer<T: Copy> {
+    /// The value of an empty reduction.
+    const INIT: T;
+    /// Combines two values.
+    fn combine(a: T, b: T) -> T;
+    /// Reduces a whole slice (vectorised).
+    fn slice(s: &[T]) -> T;
 }
 
-impl Plan {
-    fn new(shape: &[usize], reduced: &[bool]) -> Plan {
-        let mut p = Plan {
-            dims: [1; MAX_RANK],
-            reduced: [false; MAX_RANK],
-            out_strides: [0; MAX_RANK],
-            rank: 0,
-            count: 1,
-            out_len: 1,
-        };
-        for (&d, &r) in shape.iter().zip(reduced) {
-            // Products saturate only for empty inputs: `out_len` is then rejected or
-            // `count` is never used.
-            if r {
-                p.count = p.count.saturating_mul(d);
-            } else {
-                p.out_len = p.out_len.saturating_mul(d);
-            }
-            if d == 1 {
-                continue;
-            }
-            if p.rank > 0 && p.reduced[p.rank - 1] == r {
-                p.dims[p.rank - 1] = p.dims[p.rank - 1].saturating_mul(d);
-            } else {
-                p.dims[p.rank] = d;
-                p.reduced[p.rank] = r;
-                p.rank += 1;
-            }
-        }
-        let mut acc = 1;
-        for g in (0..p.rank).rev() {
-            if !p.reduced[g] {
-                p.out_strides[g] = acc;
-                acc = acc.saturating_mul(p.dims[g]);
-            }
-        }
-        p
-    }
+/// Sum (Mean divides afterwards).
+struct Add;
 
-    /// The group pattern, for picking a fast path: (rank, first group reduced?).
-    fn pattern(&self) -> (usize, bool) {
-        (self.rank, self.reduced[0])
+impl<T: Num> Reducer<T> for Add {
+    const INIT: T = T::ZERO;
+    #[inline(always)]
+    fn combine(a: T, b: T) -> T {
+        a.plus(b)
     }
-
-    /// Feeds each contiguous inner run of `s` to `run(out_offset, run_slice)`, in
-    /// memory order; the inner group is kept (segment) or reduced (one slot).
-    fn walk<T>(&self, s: &[T], mut run: impl FnMut(usize, &[T])) {
-        let r = self.rank;
-        let inner = self.dims[r - 1];
-        let outer = &self.dims[..r - 1];
-        let strides = [self.out_strides];
-        let mut idx = [0usize; MAX_RANK];
-        let mut off = [0usize];
-        for chunk in s.chunks_exact(inner) {
-            run(off[0], chunk);
-            advance(&mut idx[..r - 1], outer, &strides, &mut off);
-        }
+    #[inline(always)]
+    fn slice(s: &[T]) -> T {
+        num::sum(s)
     }
 }
 
-/// Sum (and Mean, dividing at the end).
-fn run_sum<T: Num>(p: &Plan, s: &[T], d: &mut Data, mean: bool) {
-    let o = T::vec_mut(d);
+/// Max, NaN-propagating.
+struct Greatest;
+
+impl<T: MaxElem> Reducer<T> for Greatest {
+    const INIT: T = T::LOWEST;
+    #[inline(always)]
+    fn combine(a: T, b: T) -> T {
+        a.max_nan(b)
+    }
+    #[inline(always)]
+    fn slice(s: &[T]) -> T {
+        num::max(s)
+    }
+}
+
+/// Reduces `s` by `R` into `d` as the plan says; a reduction over no elements gives
+/// `R::INIT` (the caller rejects that for Max).
+fn run<T: Copy, R: Reducer<T>>(p: &Plan, s: &[T], d: &mut Vec<T>) {
+    let o = d;
     o.clear();
     if p.out_len == 0 {
         return;
     }
     if p.count == 0 || p.rank == 0 {
-        // No elements to sum (zeros), or nothing to reduce (a copy).
+        // No elements to reduce (identities), or nothing to reduce (a copy).
         o.extend_from_slice(s);
-        o.resize(p.out_len, T::ZERO);
-    } else {
-        match p.pattern() {
-            (1, true) => o.push(num::sum(s)),
-            (2, false) => o.extend(s.chunks_exact(p.dims[1]).map(num::sum)),
-            (2, true) | (1, false) => {
-                let k = p.dims[p.rank - 1];
-                let mut rows = s.chunks_exact(k);
-                o.extend_from_slice(rows.next().unwrap_or_default());
-                for row in rows {
-                    o.iter_mut().zip(row).for_each(|(a, &v)| *a = a.plus(v));
-                }
+        o.resize(p.out_len, R::INIT);
+        return;
+    }
+    match p.pattern() {
+        (1, true) => o.push(R::slice(s)),
+        (2, false) => o.extend(s.chunks_exact(p.dims[1]).map(R::slice)),
+        (2, true) | (1, false) => {
+            let mut rows = s.chunks_exact(p.dims[p.rank - 1]);
+            o.extend_from_slice(rows.next().unwrap_or_default());
+            for row in rows {
+                o.iter_mut()
+                    .zip(row)
+                    .for_each(|(a, &v)| *a = R::combine(*a, v));
             }
-            _ => {
-                o.resize(p.out_len, T::ZERO);
-                if p.reduced[p.rank - 1] {
-                    p.walk(s, |at, run| o[at] = o[at].plus(num::sum(run)));
-                } else {
-                    p.walk(s, |at, run| {
-                        o[at..at + run.len()]
-                            .iter_mut()
-                            .zip(run)
-                            .for_each(|(a, &v)| *a = a.plus(v))
-                    });
-                }
+        }
+        _ => {
+            o.resize(p.out_len, R::INIT);
+            if p.reduced[p.rank - 1] {
+                p.walk(s, |at, run| o[at] = R::combine(o[at], R::slice(run)));
+            } else {
+                p.walk(s, |at, run| {
+                    let seg = &mut o[at..at + run.len()];
+                    seg.iter_mut()
+                        .zip(run)
+                        .for_each(|(a, &v)| *a = R::combine(*a, v));
+                });
             }
         }
     }
+}
+
+/// Sum, then the division of a Mean.
+fn run_sum<T: Num>(p: &Plan, s: &[T], d: &mut Data, mean: bool) {
+    let o = T::vec_mut(d);
+    run::<T, Add>(p, s, o);
     if mean {
-        let n = p.count;
-        o.iter_mut().for_each(|v| *v = v.div_count(n));
+        o.iter_mut().for_each(|v| *v = v.div_count(p.count));
     }
 }
 
 /// Max; the caller rejected empty reductions.
 fn run_max<T: MaxElem>(p: &Plan, s: &[T], d: &mut Data) {
-    let o = T::vec_mut(d);
-    o.clear();
-    if p.out_len == 0 {
-        return;
-    }
-    if p.rank == 0 {
-        o.extend_from_slice(s);
-        return;
-    }
-    match p.pattern() {
-        (1, true) => o.push(num::max(s)),
-        (2, false) => o.extend(s.chunks_exact(p.dims[1]).map(num::max)),
-        (2, true) | (1, false) => {
-            let k = p.dims[p.rank - 1];
-            let mut rows = s.chunks_exact(k);
-            o.extend_from_slice(rows.next().unwrap_or_default());
-            for row in rows {
-                o.iter_mut().zip(row).for_each(|(a, &v)| *a = a.max_nan(v));
-            }
-        }
-        _ => {
-            o.resize(p.out_len, T::LOWEST);
-            if p.reduced[p.rank - 1] {
-                p.walk(s, |at, run| o[at] = o[at].max_nan(num::max(run)));
-            } else {
-                p.walk(s, |at, run| {
-                    o[at..at + run.len()]
-                        .iter_mut()
-                        .zip(run)
-                        .for_each(|(a, &v)| *a = a.max_nan(v))
-                });
-            }
-        }
-    }
+    run::<T, Greatest>(p, s, T::vec_mut(d));
 }
 
 #[cfg(test)]

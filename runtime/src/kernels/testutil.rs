@@ -1,5 +1,6 @@
 //! Helpers for the kernel unit tests: views over literals, one-call kernel runs,
-//! deterministic test data and a naive broadcast index map.
+//! deterministic test data, a naive broadcast index map and central finite
+//! differences for checking gradient kernels.
 
 use super::{compute, KernelError, RngState};
 use crate::tensor::{Buffer, Element, TensorView};
@@ -98,4 +99,38 @@ pub(crate) fn assert_close(got: &[f64], want: &[f64], tol: f64) {
             "element {i}: got {g}, want {w}"
         );
     }
+}
+
+/// Runs `op` on f64 inputs (values, shape) and returns the output's values and shape.
+pub(crate) fn run_f64(op: &Op, inputs: &[(&[f64], &[usize])]) -> (Vec<f64>, Vec<usize>) {
+    let views: Vec<TensorView<'_>> = inputs.iter().map(|(d, s)| view(d, s)).collect();
+    match run(op, DType::Float64, &[], &views) {
+        Ok(out) => (values::<f64>(&out), out.shape),
+        Err(e) => panic!("{op:?}: {e}"),
+    }
+}
+
+/// The gradient of `sum(w · f(x))` with respect to each element of `x`, by central
+/// differences with step `1e-6` (error about `1e-10` for smooth `f` of moderate size).
+pub(crate) fn numeric_grad(x: &[f64], w: &[f64], f: impl Fn(&[f64]) -> Vec<f64>) -> Vec<f64> {
+    let h = 1e-6;
+    let loss = |x: &[f64]| -> f64 {
+        let y = f(x);
+        assert_eq!(y.len(), w.len(), "weights must match the output");
+        y.iter().zip(w).map(|(a, b)| a * b).sum()
+    };
+    (0..x.len())
+        .map(|i| {
+            let mut p = x.to_vec();
+            p[i] += h;
+            let mut m = x.to_vec();
+            m[i] -= h;
+            (loss(&p) - loss(&m)) / (2.0 * h)
+        })
+        .collect()
+}
+
+/// The f32 values of a buffer, widened.
+pub(crate) fn values_f32(b: &Buffer) -> Vec<f64> {
+    values::<f32>(b).iter().map(|&v| f64::from(v)).collect()
 }

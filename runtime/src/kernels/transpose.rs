@@ -85,17 +85,15 @@ fn permute<T: Element>(s: &[T], mut dims: Dims, mut st: [Dims; 1], rank: usize, 
             }
         } else {
             for i0 in (0..d0).step_by(TILE) {
+                let i1 = (i0 + TILE).min(d0);
                 for j0 in (0..d1).step_by(TILE) {
-                    for i in i0..(i0 + TILE).min(d0) {
-                        let row = &mut block[i * d1..(i + 1) * d1];
-                        let at = base + i * s0;
-                        for (j, y) in row
-                            .iter_mut()
-                            .enumerate()
-                            .take((j0 + TILE).min(d1))
-                            .skip(j0)
-                        {
-                            *y = s[at + j * s1];
+                    let j1 = (j0 + TILE).min(d1);
+                    for i in i0..i1 {
+                        let row = &mut block[i * d1 + j0..i * d1 + j1];
+                        let at = base + i * s0 + j0 * s1;
+                        let src = &s[at..at + (j1 - j0 - 1) * s1 + 1];
+                        for (y, x) in row.iter_mut().zip(src.iter().step_by(s1)) {
+                            *y = *x;
                         }
                     }
                 }

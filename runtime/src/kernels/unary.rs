@@ -36,6 +36,7 @@ fn map<T: Copy, U: Element>(s: &[T], out: &mut Data, f: impl Fn(T) -> U) {
     vmath::map(s, U::vec_mut(out), f);
 }
 
+/// Float inputs: every op.
 fn float<T: Float>(op: UnaryOp, s: &[T], out: &mut Data) {
     match op {
         UnaryOp::Neg => map(s, out, T::negate),
@@ -50,6 +51,7 @@ fn float<T: Float>(op: UnaryOp, s: &[T], out: &mut Data) {
     }
 }
 
+/// Integer inputs: the ops TF defines on integers.
 fn int<T: Num>(op: UnaryOp, s: &[T], out: &mut Data) -> Result {
     match op {
         UnaryOp::Neg => map(s, out, T::negate),
