@@ -22,6 +22,7 @@ macro_rules! mlp_graph {
                 /// Two ReLU layers, softmax cross-entropy, Adam.
                 pub struct Mlp {
                     const n_inputs = $inputs;
+                    tf.set_random_seed(42);
                     let X = placeholder(float32, shape = [None, n_inputs], name = "X");
                     let y = placeholder(int32, shape = [None], name = "y");
                     with name_scope("dnn") {
@@ -86,7 +87,7 @@ macro_rules! train {
         let mut sess = Session::new(&g);
         sess.run(&g.init, feed![])?;
         let n_batches = train.len().div_ceil(options.batch_size);
-        let style = ProgressStyle::with_template("epoch {prefix:>3} [{bar:30}] {pos}/{len} batches {msg}")
+        let style = ProgressStyle::with_template("epoch {prefix:>3} [{bar:30}] {pos}/{len} batches")
             .map_err(|e| e.to_string())?
             .progress_chars("=> ");
         let mut accuracy = 0.0;
@@ -103,7 +104,12 @@ macro_rules! train {
                 bar.inc(1);
             }
             accuracy = sess.run(&g.accuracy, feed![g.X => &test.features, g.y => &test.labels])?;
-            bar.finish_with_message(format!("loss {:.4}  test accuracy {:.2}%", loss_sum / n_batches as f32, 100.0 * accuracy));
+            bar.finish_and_clear();
+            println!(
+                "epoch {epoch:3}: loss {:.4}  test accuracy {:.2}%",
+                loss_sum / n_batches as f32,
+                100.0 * accuracy
+            );
         }
         println!(
             "trained {} epochs in {:.1?} ({} train / {} test samples)",

@@ -12,6 +12,7 @@ use staticflow::prelude::*;
 graph! {
     /// Generator and discriminator, two losses, two optimizers.
     pub struct Gan {
+        set_random_seed(7);
         fn generator(z) {
             with variable_scope("generator") {
                 let h = layers.dense(z, 16, activation = tanh, name = "h1");

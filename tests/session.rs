@@ -264,3 +264,26 @@ fn graph_seed_makes_the_graph_reproducible() -> Result<(), Error> {
     );
     Ok(())
 }
+
+graph! {
+    /// Identity of a computed value, and ones_like/zeros_like of one.
+    pub struct Aliases {
+        let x = constant([[1.0, 2.0]]) * 3.0;
+        let same = identity(x);
+        let twice = same + identity(same);
+        let ones = ones_like(x);
+        let zeros = zeros_like(twice);
+    }
+}
+
+#[test]
+fn identity_of_a_computed_value_reads_its_source() -> Result<(), Error> {
+    let g = Aliases::new();
+    let mut sess = Session::new(&g);
+    let (same, twice) = sess.run((&g.same, &g.twice), feed![])?;
+    assert_eq!(same, array![[3.0, 6.0]]);
+    assert_eq!(twice, array![[6.0, 12.0]]);
+    let (ones, zeros) = sess.run((&g.ones, &g.zeros), feed![])?;
+    assert_eq!((ones, zeros), (array![[1.0, 1.0]], array![[0.0, 0.0]]));
+    Ok(())
+}

@@ -18,8 +18,8 @@ use std::sync::Arc;
 enum Loc {
     /// Not computed in this run.
     Unset,
-    /// In the node's own buffer.
-    Buffer,
+    /// In the buffer of node `n` (its own, or its source's for an Identity).
+    Buffer(u32),
     /// In a variable's storage (the variable op, its reads, assignments).
     Var(u32),
     /// In the caller's feed `i`.
@@ -208,7 +208,7 @@ impl Session {
                 Loc::Feed(fi)
             } else {
                 feeds[fi].to_standard(&mut self.buffers[i]);
-                Loc::Buffer
+                Loc::Buffer(n)
             };
             return Ok(());
         }
@@ -277,7 +277,7 @@ impl Session {
                     op: op.tf_type(),
                     message: e.to_string(),
                 })?;
-                self.locs[i] = Loc::Buffer;
+                self.locs[i] = Loc::Buffer(n);
                 Ok(())
             }
         }
@@ -402,7 +402,7 @@ impl Session {
     fn view<'s>(&'s self, n: u32, feeds: &'s [Feed<'_>]) -> Option<TensorView<'s>> {
         match self.locs.get(n as usize)? {
             Loc::Unset => None,
-            Loc::Buffer => Some(self.buffers[n as usize].view()),
+            Loc::Buffer(b) => Some(self.buffers.get(*b as usize)?.view()),
             Loc::Var(slot) => self.vars.get(*slot as usize)?.as_ref().map(Buffer::view),
             Loc::Feed(i) => feeds.get(*i)?.view(),
             Loc::Param(i) => Some(self.params.as_ref()?.get(*i)?.buffer.view()),
