@@ -111,7 +111,7 @@ fn losses_match_tf_values_and_gradients() -> Result<(), Error> {
         &s.run(&g.l2_grad, feed![])?,
         &[1.0, 2.0, 0.5, -1.0, 0.0, 3.0],
     );
-    assert!((s.run(&g.mse, feed![])? - 2.0833332538604736).abs() < 1e-6);
+    assert!((s.run(&g.mse, feed![])? - 2.083_333_3).abs() < 1e-6);
     close(
         "mse grad",
         &s.run(&g.mse_grad, feed![])?,
