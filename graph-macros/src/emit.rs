@@ -169,6 +169,15 @@ fn shape_tokens(shape: &[Option<usize>]) -> TokenStream {
 /// The field type and initializer of a value, or `None` for values that are not fields.
 fn handle(g: &GraphB, v: &Value) -> Option<(TokenStream, TokenStream)> {
     Some(match v {
+        Value::Tensor(n) if g.nodes[*n as usize].op.is_summary() => {
+            let node = &g.nodes[*n as usize];
+            let tensor_name = format!("{}:0", node.name);
+            let n = *n;
+            (
+                quote!(::staticflow::Summary),
+                quote!(::staticflow::Summary::__new(#n, #tensor_name)),
+            )
+        }
         Value::Tensor(n) => {
             let node = &g.nodes[*n as usize];
             let (t, d) = (elem_type(node.ty.dtype), dim_type(node.ty.shape.len()));
@@ -245,6 +254,17 @@ fn handle(g: &GraphB, v: &Value) -> Option<(TokenStream, TokenStream)> {
                 let tys = parts.iter().map(|(t, _)| t);
                 (quote!((#(#tys,)*)), quote!((#(#inits,)*)))
             }
+        }
+        Value::Saver(spec) => {
+            let entries = spec.entries.iter().map(|(name, v)| {
+                let slot = *v as u32;
+                quote!((#name, #slot))
+            });
+            let keep = spec.max_to_keep;
+            (
+                quote!(::staticflow::Saver),
+                quote!(::staticflow::Saver::__new(&[#(#entries),*], #keep)),
+            )
         }
         Value::Int(i) => (quote!(i64), quote!(#i)),
         Value::Float(f) if f.is_finite() => (quote!(f64), quote!(#f)),
@@ -457,6 +477,15 @@ fn op_tokens(op: &Op) -> TokenStream {
             let rate = f64_lit(*rate);
             quote!(#p::Op::DropoutMask { rate: #rate, seed: #seed, seed2: #seed2 })
         }
+        Op::ScalarSummary { tag } => {
+            let tag = tag.as_ref();
+            quote!(#p::Op::ScalarSummary { tag: #p::Cow::Borrowed(#tag) })
+        }
+        Op::HistogramSummary { tag } => {
+            let tag = tag.as_ref();
+            quote!(#p::Op::HistogramSummary { tag: #p::Cow::Borrowed(#tag) })
+        }
+        Op::MergeSummary => quote!(#p::Op::MergeSummary),
         Op::Apply(kind) => {
             let k = match kind {
                 ApplyKind::GradientDescent => quote!(GradientDescent),

@@ -197,6 +197,27 @@ pub fn infer(op: &Op, inputs: &[TensorType]) -> Result<TensorType, InferError> {
             Ok(x.clone())
         }
         Op::Apply(kind) => apply(op, *kind, inputs),
+        Op::ScalarSummary { .. } => {
+            let x = one(op, inputs)?;
+            require_numeric(op, "values", x.dtype)?;
+            if !x.shape.is_empty() {
+                return Err(InferError::Shape(format!(
+                    "tags and values are not the same shape: [] != {} (tag '{}')",
+                    ShapeDisplay::brackets(&x.shape),
+                    match op {
+                        Op::ScalarSummary { tag } => tag.as_ref(),
+                        _ => "",
+                    }
+                )));
+            }
+            Ok(TensorType::new(DType::Float32, vec![]))
+        }
+        Op::HistogramSummary { .. } => {
+            let x = one(op, inputs)?;
+            require_numeric(op, "values", x.dtype)?;
+            Ok(TensorType::new(DType::Float32, vec![]))
+        }
+        Op::MergeSummary => Ok(TensorType::new(DType::Float32, vec![])),
         Op::Const(_)
         | Op::Placeholder
         | Op::Variable { .. }

@@ -348,6 +348,18 @@ pub enum Op {
     },
     /// An optimizer update of a variable and its slots, in place.
     Apply(ApplyKind),
+    /// `(x)`: a serialized `Summary` with one scalar value tagged `tag`.
+    ScalarSummary {
+        /// The tag TensorBoard shows (the op's name, scope included).
+        tag: Cow<'static, str>,
+    },
+    /// `(x)`: a serialized `Summary` with a histogram of `x`'s values.
+    HistogramSummary {
+        /// The tag TensorBoard shows.
+        tag: Cow<'static, str>,
+    },
+    /// `(s_0, .., s_n)`: the summaries merged into one serialized `Summary`.
+    MergeSummary,
 }
 
 impl Op {
@@ -428,6 +440,9 @@ impl Op {
             Op::L2Loss => "L2Loss",
             Op::DropoutMask { .. } => "DropoutMask",
             Op::Apply(kind) => kind.tf_type(),
+            Op::ScalarSummary { .. } => "ScalarSummary",
+            Op::HistogramSummary { .. } => "HistogramSummary",
+            Op::MergeSummary => "MergeSummary",
         }
     }
 
@@ -452,6 +467,14 @@ impl Op {
     /// The default name TF gives an op of this kind when none is asked for.
     pub fn default_name(&self) -> &'static str {
         self.tf_type()
+    }
+
+    /// True for the summary ops, whose output is a serialized `Summary` (TF's `string`).
+    pub fn is_summary(&self) -> bool {
+        matches!(
+            self,
+            Op::ScalarSummary { .. } | Op::HistogramSummary { .. } | Op::MergeSummary
+        )
     }
 
     /// The dtype a `Const` holds, or `None` for other ops.

@@ -22,6 +22,8 @@ pub struct Values<'a> {
     pub(crate) names: &'a dyn Fn(u32) -> String,
     pub(crate) next: usize,
     pub(crate) nodes: &'a [Target],
+    /// The serialized summaries of summary targets, by target position.
+    pub(crate) summaries: &'a [Option<&'a [u8]>],
 }
 
 impl<'a> Values<'a> {
@@ -150,6 +152,29 @@ impl Fetch for Operation {
     fn extract(&self, values: &mut Values<'_>) -> Result<()> {
         values.skip();
         Ok(())
+    }
+}
+
+impl Fetch for crate::handle::Summary {
+    type Output = Vec<u8>;
+    fn targets(&self, out: &mut Vec<Target>) {
+        out.push(Target {
+            node: self.node,
+            wants_value: true,
+        });
+    }
+    fn extract(&self, values: &mut Values<'_>) -> Result<Vec<u8>> {
+        let i = values.next;
+        values.next += 1;
+        let node = values.nodes.get(i).map_or(0, |t| t.node);
+        match values.summaries.get(i).copied().flatten() {
+            Some(bytes) => Ok(bytes.to_vec()),
+            None => Err(Error::FetchType {
+                tensor: (values.names)(node),
+                requested: "a summary".into(),
+                actual: "no summary".into(),
+            }),
+        }
     }
 }
 

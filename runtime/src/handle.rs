@@ -216,6 +216,41 @@ impl Operation {
     }
 }
 
+/// A summary op (`summary::scalar`, `summary::merge_all`): fetching it gives the
+/// serialized `Summary` protocol buffer, as in TF, for `FileWriter::add_summary`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub(crate) node: u32,
+    name: &'static str,
+}
+
+impl std::fmt::Debug for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<tf.Tensor '{}' shape=() dtype=string>", self.name)
+    }
+}
+
+impl Summary {
+    /// Used by generated code.
+    #[doc(hidden)]
+    pub const fn __new(node: u32, name: &'static str) -> Self {
+        Summary { node, name }
+    }
+
+    /// The tensor name (`loss/MSE:0`).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Fetches the serialized summary in `sess` (TF's `summary.eval()`).
+    ///
+    /// # Errors
+    /// As [`Session::run`].
+    pub fn eval(&self, sess: &mut Session) -> Result<Vec<u8>> {
+        sess.run(*self, &[])
+    }
+}
+
 /// A tensor found by name at run time: dtype and rank are checked when it is used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AnyTensor {

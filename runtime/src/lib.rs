@@ -10,6 +10,7 @@ pub mod handle;
 pub(crate) mod kernels;
 mod plan;
 pub mod session;
+pub mod summary;
 pub mod tensor;
 
 pub use error::{Error, Result};
@@ -18,5 +19,5 @@ pub use fetch::{Fetch, TensorValue};
 pub use graph::{
     AsGraph, CollectionDef, Graph, MemberRef, OperationInfo, ParamValue, StaticGraph, VariableDef,
 };
-pub use handle::{AnyTensor, Operation, Tensor, Variable};
+pub use handle::{AnyTensor, Operation, Summary, Tensor, Variable};
 pub use session::Session;

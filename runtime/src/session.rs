@@ -26,6 +26,8 @@ enum Loc {
     Feed(usize),
     /// In the graph's parameter `i`.
     Param(usize),
+    /// A serialized summary, in `summary_bytes` of its node.
+    Summary,
 }
 
 /// A cached pruned plan.
@@ -50,6 +52,20 @@ pub struct Session {
     /// Allocations reused by every run for kernel inputs and fetched views.
     input_scratch: Vec<TensorView<'static>>,
     fetch_scratch: Vec<Option<TensorView<'static>>>,
+    /// The serialized value of each summary node computed in the last run.
+    summary_bytes: Vec<Vec<u8>>,
+}
+
+/// The elements of a view as f64 (summaries of any numeric dtype).
+fn as_f64s(v: TensorView<'_>) -> Vec<f64> {
+    use crate::tensor::DataView;
+    match v.data {
+        DataView::F32(d) => d.iter().map(|&x| f64::from(x)).collect(),
+        DataView::F64(d) => d.to_vec(),
+        DataView::I32(d) => d.iter().map(|&x| f64::from(x)).collect(),
+        DataView::I64(d) => d.iter().map(|&x| x as f64).collect(),
+        DataView::Bool(d) => d.iter().map(|&x| f64::from(u8::from(x))).collect(),
+    }
 }
 
 /// Empties a vector and hands its allocation to a vector of another element type of the
@@ -78,6 +94,7 @@ impl Session {
             last_plan: None,
             input_scratch: Vec::new(),
             fetch_scratch: Vec::new(),
+            summary_bytes: vec![Vec::new(); n],
         }
     }
 
@@ -102,17 +119,67 @@ impl Session {
             }));
             let nodes = self.graph.nodes;
             let names = |n: u32| format!("{}:0", nodes[n as usize].name);
+            // Summaries are bytes, not tensors: gathered only when one is fetched.
+            let summaries: Vec<Option<&[u8]>> = if targets
+                .iter()
+                .any(|t| self.locs.get(t.node as usize) == Some(&Loc::Summary))
+            {
+                targets
+                    .iter()
+                    .map(|t| {
+                        (self.locs[t.node as usize] == Loc::Summary)
+                            .then(|| self.summary_bytes[t.node as usize].as_slice())
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let mut values = Values {
                 views: &views,
                 names: &names,
                 next: 0,
                 nodes: &targets,
+                summaries: &summaries,
             };
             fetches.extract(&mut values)
         });
         self.fetch_scratch = recycle(views);
         self.targets = targets;
         result
+    }
+
+    /// The value of variable `slot`, if initialized.
+    #[allow(dead_code)] // used by the saver (checkpoint issue), landing next
+    pub(crate) fn variable(&self, slot: u32) -> Option<&Buffer> {
+        self.vars.get(slot as usize)?.as_ref()
+    }
+
+    /// The name of variable `slot`.
+    #[allow(dead_code)] // used by the saver (checkpoint issue), landing next
+    pub(crate) fn variable_name(&self, slot: u32) -> &'static str {
+        self.graph.variables.get(slot as usize).map_or("?", |v| v.name)
+    }
+
+    /// The dtype and (fully known) shape of variable `slot`.
+    #[allow(dead_code)] // used by the saver (checkpoint issue), landing next
+    pub(crate) fn variable_type(&self, slot: u32) -> (staticflow_ir::DType, Vec<usize>) {
+        let node = self
+            .graph
+            .variables
+            .get(slot as usize)
+            .and_then(|v| self.graph.nodes.get(v.node as usize));
+        match node {
+            Some(n) => (n.dtype, n.shape.iter().map(|d| d.unwrap_or(0)).collect()),
+            None => (staticflow_ir::DType::Float32, Vec::new()),
+        }
+    }
+
+    /// Replaces the value of variable `slot` (restoring a checkpoint).
+    #[allow(dead_code)] // used by the saver (checkpoint issue), landing next
+    pub(crate) fn set_variable(&mut self, slot: u32, value: Buffer) {
+        if let Some(v) = self.vars.get_mut(slot as usize) {
+            *v = Some(value);
+        }
     }
 
     /// The names of the ops the last run executed, in order (fed nodes excluded).
@@ -242,6 +309,9 @@ impl Session {
             }
             Op::Assign { slot, mode } => self.assign(n, *slot, *mode, feeds),
             Op::Apply(kind) => self.apply(n, *kind, feeds),
+            Op::ScalarSummary { .. } | Op::HistogramSummary { .. } | Op::MergeSummary => {
+                self.summarize(n, feeds)
+            }
             op => {
                 let mut out = std::mem::replace(&mut self.buffers[i], Buffer::empty(node.dtype));
                 let mut rng = match op {
@@ -369,6 +439,43 @@ impl Session {
         Ok(())
     }
 
+    /// Serializes a summary op's `Summary` proto (host-side work, like TF's CPU kernels).
+    fn summarize(&mut self, n: u32, feeds: &[Feed<'_>]) -> Result<()> {
+        let i = n as usize;
+        let node = &self.graph.nodes[i];
+        let bytes = match &node.op {
+            Op::MergeSummary => {
+                let parts: Vec<&[u8]> = node
+                    .inputs
+                    .iter()
+                    .map(|r| self.summary_bytes[r.node as usize].as_slice())
+                    .collect();
+                crate::summary::merge_summaries(&parts).map_err(|e| Error::Kernel {
+                    node: node.name.to_string(),
+                    op: node.op.tf_type(),
+                    message: e.to_string(),
+                })?
+            }
+            op => {
+                let src = node.inputs.first().map_or(0, |r| r.node);
+                let values = as_f64s(self.input_view(src, feeds)?);
+                match op {
+                    Op::ScalarSummary { tag } => {
+                        let value = values.first().copied().unwrap_or(f64::NAN);
+                        crate::summary::scalar_summary(tag, value as f32)
+                    }
+                    Op::HistogramSummary { tag } => {
+                        crate::summary::histogram_summary(tag, &values)
+                    }
+                    _ => Vec::new(),
+                }
+            }
+        };
+        self.summary_bytes[i] = bytes;
+        self.locs[i] = Loc::Summary;
+        Ok(())
+    }
+
     fn require_initialized(&self, slot: u32) -> Result<()> {
         match self.vars.get(slot as usize) {
             Some(Some(_)) => Ok(()),
@@ -401,7 +508,7 @@ impl Session {
 
     fn view<'s>(&'s self, n: u32, feeds: &'s [Feed<'_>]) -> Option<TensorView<'s>> {
         match self.locs.get(n as usize)? {
-            Loc::Unset => None,
+            Loc::Unset | Loc::Summary => None,
             Loc::Buffer(b) => Some(self.buffers.get(*b as usize)?.view()),
             Loc::Var(slot) => self.vars.get(*slot as usize)?.as_ref().map(Buffer::view),
             Loc::Feed(i) => feeds.get(*i)?.view(),

@@ -5,7 +5,7 @@ use super::args::{bind, Bound, Call, Sig};
 use super::convert::{self, normalize};
 use super::graph::GraphB;
 use super::value::{Spanned, Value};
-use super::{nn, optimizers, suggest, variables, Interp};
+use super::{nn, optimizers, saver, suggest, summary, variables, Interp};
 use crate::ctxt::{Reported, Sp};
 use crate::parse::ast::BinOp;
 use staticflow_ir::shape::ShapeDisplay;
@@ -168,6 +168,12 @@ const OPS: &[(&str, Handler)] = &[
     ("math.log_softmax", nn::log_softmax),
     ("clip_by_global_norm", nn::clip_by_global_norm),
     ("nn.bias_add", nn::bias_add),
+    ("summary.scalar", summary::value_summary),
+    ("summary.histogram", summary::value_summary),
+    ("summary.merge", summary::merge),
+    ("summary.merge_all", summary::merge_all),
+    ("train.Saver", saver::saver),
+    ("Saver", saver::saver),
     ("ones_like", like),
     ("zeros_like", like),
     ("int", py_int),

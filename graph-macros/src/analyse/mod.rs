@@ -9,6 +9,8 @@ mod grad;
 pub mod graph;
 mod nn;
 mod optimizers;
+mod saver;
+mod summary;
 mod scopes;
 mod suggest;
 pub mod value;

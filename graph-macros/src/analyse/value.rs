@@ -41,6 +41,8 @@ pub enum Value {
     /// The `None` that `gradients` gives for an x without a path to the ys; remembers
     /// that x's node so the field can be typed `Option<Tensor<..>>`.
     NoGradient(u32),
+    /// A saver (`Saver()`).
+    Saver(Rc<super::saver::SaverSpec>),
     /// An optimizer object (`AdamOptimizer(0.01)`).
     Optimizer(Rc<super::optimizers::OptimizerSpec>),
     /// The result of an expression that already reported an error.
@@ -105,6 +107,7 @@ impl Value {
             Value::AutoReuse => "AUTO_REUSE",
             Value::Context(_) => "a context manager",
             Value::Optimizer(_) => "an optimizer",
+            Value::Saver(_) => "a saver",
             Value::NoGradient(_) => "None (no gradient)",
             Value::Poison => "an erroneous value",
         }

@@ -126,8 +126,13 @@ fn parse_postfix(input: ParseStream) -> syn::Result<Expr> {
                 },
                 sp,
             };
-        } else if input.peek(Token![.]) && !input.peek(Token![..]) {
-            input.parse::<Token![.]>()?;
+        } else if (input.peek(Token![.]) && !input.peek(Token![..])) || input.peek(Token![::]) {
+            // `summary::scalar` (Rust paths) means the same as `summary.scalar`.
+            if input.peek(Token![::]) {
+                input.parse::<Token![::]>()?;
+            } else {
+                input.parse::<Token![.]>()?;
+            }
             let name = Ident::parse_any(input)?;
             let sp = expr.sp.to(Sp::one(name.span()));
             expr = Expr {

@@ -229,7 +229,13 @@ pub(crate) fn compute(
             let rng = rng.ok_or(KernelError::MissingRng { op: name })?;
             dropout::dropout_mask(*rate, *x, rng, out)
         }
-        Op::Placeholder | Op::Variable { .. } | Op::Assign { .. } | Op::NoOp | Op::Apply(_) => {
+        Op::Placeholder
+        | Op::Variable { .. }
+        | Op::Assign { .. }
+        | Op::NoOp
+        | Op::ScalarSummary { .. }
+        | Op::HistogramSummary { .. }
+        | Op::MergeSummary | Op::Apply(_) => {
             Err(KernelError::ExecutorOp { op: name })
         }
     }
