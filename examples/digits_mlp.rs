@@ -2,12 +2,14 @@
 //! handwritten digits shipped in `data/digits.csv` (1797 8x8 images, fixed 80/20 split),
 //! or with `--mnist DIR` the 784-256-128-10 network on MNIST's IDX files.
 //!
-//! `cargo run --release --example digits_mlp [-- --epochs N] [-- --mnist DIR]`
+//! `cargo run --release --example digits_mlp [-- --epochs N] [--mnist DIR] [--logdir DIR]`
+//! Loss, test accuracy and weight histograms go to `tf_logs/run-<UTC>/` for TensorBoard.
 
 use indicatif::{ProgressBar, ProgressStyle};
 use staticflow::datasets::{load_digits, load_mnist, permutation, Classification};
 use staticflow::ndarray::{Array1, Array2, Axis};
 use staticflow::prelude::*;
+use staticflow::summary::{run_logdir, FileWriter};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -41,6 +43,7 @@ macro_rules! mlp_graph {
                         let correct = tf.equal(tf.cast(tf.argmax(logits, 1), tf.int32), y);
                         let accuracy = tf.reduce_mean(tf.cast(correct, tf.float32));
                     }
+                    let weights = tf.trainable_variables();
                     let init = tf.global_variables_initializer();
                 }
             }
@@ -55,6 +58,7 @@ struct Options {
     epochs: usize,
     batch_size: usize,
     mnist: Option<PathBuf>,
+    logdir: PathBuf,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -62,6 +66,7 @@ fn parse_args() -> Result<Options, String> {
         epochs: 40,
         batch_size: 32,
         mnist: None,
+        logdir: PathBuf::from("tf_logs"),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -70,7 +75,8 @@ fn parse_args() -> Result<Options, String> {
             "--epochs" => options.epochs = value("--epochs")?.parse().map_err(|e| format!("--epochs: {e}"))?,
             "--batch-size" => options.batch_size = value("--batch-size")?.parse().map_err(|e| format!("--batch-size: {e}"))?,
             "--mnist" => options.mnist = Some(PathBuf::from(value("--mnist")?)),
-            other => return Err(format!("unknown argument {other}; usage: digits_mlp [--epochs N] [--batch-size N] [--mnist DIR]")),
+            "--logdir" => options.logdir = PathBuf::from(value("--logdir")?),
+            other => return Err(format!("unknown argument {other}; usage: digits_mlp [--epochs N] [--batch-size N] [--mnist DIR] [--logdir DIR]")),
         }
     }
     if options.batch_size == 0 {
@@ -91,6 +97,7 @@ macro_rules! train {
             .map_err(|e| e.to_string())?
             .progress_chars("=> ");
         let mut accuracy = 0.0;
+        let mut writer = FileWriter::new(run_logdir(&options.logdir), Some(g.as_graph()))?;
         let started = Instant::now();
         for epoch in 0..options.epochs {
             let bar = ProgressBar::new(n_batches as u64).with_style(style.clone()).with_prefix(epoch.to_string());
@@ -105,12 +112,23 @@ macro_rules! train {
             }
             accuracy = sess.run(&g.accuracy, feed![g.X => &test.features, g.y => &test.labels])?;
             bar.finish_and_clear();
+            let step = epoch as i64;
+            writer.add_scalar("loss", loss_sum / n_batches as f32, step)?;
+            writer.add_scalar("accuracy", accuracy, step)?;
+            for (w, value) in g.weights.iter().zip(sess.run(&g.weights, feed![])?) {
+                if let TensorValue::F32(v) = value {
+                    let values: Vec<f64> = v.iter().map(|&x| f64::from(x)).collect();
+                    writer.add_histogram(w.op_name(), &values, step)?;
+                }
+            }
             println!(
                 "epoch {epoch:3}: loss {:.4}  test accuracy {:.2}%",
                 loss_sum / n_batches as f32,
                 100.0 * accuracy
             );
         }
+        println!("TensorBoard logs: {}", writer.path().display());
+        writer.close()?;
         println!(
             "trained {} epochs in {:.1?} ({} train / {} test samples)",
             options.epochs,

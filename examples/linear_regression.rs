@@ -11,7 +11,8 @@ use staticflow::datasets::{
 };
 use staticflow::ndarray::{arr0, Array2, Axis};
 use staticflow::prelude::*;
-use std::path::PathBuf;
+use staticflow::summary::{run_logdir, FileWriter};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 graph! {
@@ -91,6 +92,7 @@ macro_rules! gradient_descent_graphs {
                     let mse = reduce_mean(square(error), name = "mse");
                     let training_op = tf.train.GradientDescentOptimizer(learning_rate = 0.01).minimize(mse);
                     let init = global_variables_initializer();
+                    let mse_summary = tf.summary.scalar("MSE", mse);
                 }
             }
         }
@@ -137,7 +139,7 @@ fn fetch_batch(
 
 /// All four ways of training one data set's graphs.
 macro_rules! chapter {
-    ($module:ident, $xs:expr, $y:expr, $m:expr) => {{
+    ($module:ident, $xs:expr, $y:expr, $m:expr, $logdir:expr) => {{
         let (xs, y, m): (&Array2<f32>, &Array2<f32>, usize) = ($xs, $y, $m);
         let m32 = arr0(m as f32);
         println!("\nManually computed gradients, learning rate 0.01:");
@@ -163,6 +165,9 @@ macro_rules! chapter {
         let g = $module::MiniBatch::new();
         let mut sess = Session::new(&g);
         sess.run(&g.init, feed![])?;
+        // Seed 001 "Visualizing the Graph and Training Curves": the graph, and the MSE
+        // every 10 mini-batches, in tf_logs/run-<UTC>/.
+        let mut file_writer = FileWriter::new(run_logdir($logdir), Some(g.as_graph()))?;
         let batch_size = 100;
         let n_batches = m.div_ceil(batch_size);
         // The seed runs 10 epochs of the 20640-row housing data; the 442 diabetes rows
@@ -172,6 +177,11 @@ macro_rules! chapter {
             for batch_index in 0..n_batches {
                 let rows = fetch_batch(epoch, batch_index, n_batches, m, batch_size);
                 let (xb, yb) = (xs.select(Axis(0), &rows), y.select(Axis(0), &rows));
+                if batch_index % 10 == 0 {
+                    let summary_str = sess.run(&g.mse_summary, feed![g.X => &xb, g.y => &yb])?;
+                    let step = (epoch * n_batches + batch_index) as i64;
+                    file_writer.add_summary(&summary_str, step)?;
+                }
                 sess.run(&g.training_op, feed![g.X => &xb, g.y => &yb])?;
             }
             if epoch % (n_epochs / 10).max(1) == 0 || epoch + 1 == n_epochs {
@@ -179,6 +189,8 @@ macro_rules! chapter {
             }
         }
         println!("Best theta:\n{}", sess.run(&g.theta, feed![])?);
+        println!("TensorBoard logs: {}", file_writer.path().display());
+        file_writer.close()?;
     }};
 }
 
@@ -186,7 +198,7 @@ fn to_f32(x: &Array2<f64>) -> Array2<f32> {
     x.mapv(|v| v as f32)
 }
 
-fn run(data: Regression) -> Result<(), Box<dyn std::error::Error>> {
+fn run(data: Regression, logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let (m, n) = data.features.dim();
     println!(
         "{m} samples, {n} features: {}",
@@ -208,8 +220,8 @@ fn run(data: Regression) -> Result<(), Box<dyn std::error::Error>> {
     // Gradient descent on standardized features.
     let xs = to_f32(&with_bias(&standardize(&data.features)));
     match n {
-        10 => chapter!(diabetes, &xs, &y, m),
-        8 => chapter!(california, &xs, &y, m),
+        10 => chapter!(diabetes, &xs, &y, m, logdir),
+        8 => chapter!(california, &xs, &y, m, logdir),
         _ => {
             return Err(format!(
                 "this example has graphs for 10 features (diabetes) and 8 (California housing), not {n}"
@@ -221,14 +233,22 @@ fn run(data: Regression) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let loaded = match args.as_slice() {
-        [flag, path] if flag == "--california" => load_california_housing(&PathBuf::from(path)),
-        [] => load_diabetes(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/diabetes.csv")),
-        _ => {
-            eprintln!("usage: linear_regression [--california PATH]");
-            return ExitCode::FAILURE;
+    let mut california = None;
+    let mut logdir = PathBuf::from("tf_logs");
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--california", Some(path)) => california = Some(PathBuf::from(path)),
+            ("--logdir", Some(dir)) => logdir = PathBuf::from(dir),
+            _ => {
+                eprintln!("usage: linear_regression [--california PATH] [--logdir DIR]");
+                return ExitCode::FAILURE;
+            }
         }
+    }
+    let loaded = match &california {
+        Some(path) => load_california_housing(path),
+        None => load_diabetes(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/diabetes.csv")),
     };
     let data = match loaded {
         Ok(d) => d,
@@ -237,7 +257,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match run(data) {
+    match run(data, &logdir) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,7 +1,9 @@
 //! Seed 001 "Name Scopes" and "Extra material", seed 003's scope examples: prints every
-//! name exactly as TensorFlow prints it.
+//! name exactly as TensorFlow prints it, and writes the first graph to
+//! `logs/name_scopes` (`--logdir DIR` to put it elsewhere) for TensorBoard.
 
 use staticflow::prelude::*;
+use staticflow::summary::FileWriter;
 
 graph! {
     /// Seed 001 "Name Scopes".
@@ -69,8 +71,18 @@ graph! {
     }
 }
 
-fn main() -> Result<(), Error> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let logdir = match args.as_slice() {
+        [] => std::path::PathBuf::from("logs"),
+        [flag, dir] if flag == "--logdir" => std::path::PathBuf::from(dir),
+        _ => return Err("usage: name_scopes [--logdir DIR]".into()),
+    };
     let g = NameScopes::new();
+    // TensorBoard shows `losss` as one collapsible box, as in the seed's picture.
+    let writer = FileWriter::new(logdir.join("name_scopes"), Some(g.as_graph()))?;
+    println!("graph written to {}", writer.path().display());
+    writer.close()?;
     println!("{}", g.error.op_name());
     println!("{}", g.mse.op_name());
     for node in [g.a1, g.a2, g.a3, g.a4] {

@@ -65,22 +65,35 @@ fn summaries_are_named_collected_and_written() -> Result<(), Box<dyn std::error:
     });
     let graph = graph.expect("the graph was written");
     let text = String::from_utf8_lossy(&graph);
-    for node in ["loss/predictions", "loss/mse", "gradients/loss/mse_grad", "GradientDescent"] {
+    for node in [
+        "loss/predictions",
+        "loss/mse",
+        "gradients/loss/mse_grad",
+        "GradientDescent",
+    ] {
         assert!(text.contains(node), "{node} in the GraphDef");
     }
     let mut scalars = Vec::new();
     for e in &events {
         if let Some(What::Summary(s)) = &e.what {
             for v in &s.value {
-                if let Some(staticflow::summary::proto::summary::value::Value::SimpleValue(f)) = v.value {
+                if let Some(staticflow::summary::proto::summary::value::Value::SimpleValue(f)) =
+                    v.value
+                {
                     scalars.push((v.tag.clone(), e.step, f));
                 }
             }
         }
     }
-    let mse: Vec<(i64, f32)> = scalars.iter().filter(|(t, _, _)| t == "loss/MSE_1").map(|(_, s, v)| (*s, *v)).collect();
+    let mse: Vec<(i64, f32)> = scalars
+        .iter()
+        .filter(|(t, _, _)| t == "loss/MSE_1")
+        .map(|(_, s, v)| (*s, *v))
+        .collect();
     assert_eq!(mse, vec![(0, mses[0]), (1, mses[1]), (2, mses[2])]);
-    assert!(scalars.iter().any(|(t, s, v)| t == "MSE" && *s == 0 && *v == mses[0]));
+    assert!(scalars
+        .iter()
+        .any(|(t, s, v)| t == "MSE" && *s == 0 && *v == mses[0]));
     assert!(scalars.contains(&("extra".to_string(), 7, 1.5)));
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

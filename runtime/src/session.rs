@@ -157,7 +157,10 @@ impl Session {
     /// The name of variable `slot`.
     #[allow(dead_code)] // used by the saver (checkpoint issue), landing next
     pub(crate) fn variable_name(&self, slot: u32) -> &'static str {
-        self.graph.variables.get(slot as usize).map_or("?", |v| v.name)
+        self.graph
+            .variables
+            .get(slot as usize)
+            .map_or("?", |v| v.name)
     }
 
     /// The dtype and (fully known) shape of variable `slot`.
@@ -464,9 +467,7 @@ impl Session {
                         let value = values.first().copied().unwrap_or(f64::NAN);
                         crate::summary::scalar_summary(tag, value as f32)
                     }
-                    Op::HistogramSummary { tag } => {
-                        crate::summary::histogram_summary(tag, &values)
-                    }
+                    Op::HistogramSummary { tag } => crate::summary::histogram_summary(tag, &values),
                     _ => Vec::new(),
                 }
             }

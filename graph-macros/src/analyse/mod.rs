@@ -10,9 +10,9 @@ pub mod graph;
 mod nn;
 mod optimizers;
 mod saver;
-mod summary;
 mod scopes;
 mod suggest;
+mod summary;
 pub mod value;
 mod variables;
 

@@ -46,7 +46,11 @@ pub fn saver(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     let mut entries: Vec<(String, usize)> = Vec::new();
     match b.some("var_list").map(|v| (v.value.clone(), v.sp)) {
         None => {
-            let vars = it.g.collections.get("variables").cloned().unwrap_or_default();
+            let vars =
+                it.g.collections
+                    .get("variables")
+                    .cloned()
+                    .unwrap_or_default();
             for m in vars {
                 if let Member::Variable(v) = m {
                     entries.push((it.g.vars[v].name.clone(), v));
@@ -61,7 +65,10 @@ pub fn saver(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
                     other => {
                         return Err(it.cx.error(
                             sp,
-                            format!("a Saver dict maps names to variables, found {}", other.kind_name()),
+                            format!(
+                                "a Saver dict maps names to variables, found {}",
+                                other.kind_name()
+                            ),
                         ))
                     }
                 }
@@ -74,7 +81,10 @@ pub fn saver(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
                     other => {
                         return Err(it.cx.error(
                             sp,
-                            format!("`var_list` must hold variables, found {}", other.kind_name()),
+                            format!(
+                                "`var_list` must hold variables, found {}",
+                                other.kind_name()
+                            ),
                         ))
                     }
                 }
@@ -83,11 +93,17 @@ pub fn saver(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         Some((other, sp)) => {
             return Err(it.cx.error(
                 sp,
-                format!("`var_list` must be a list or a dict of variables, found {}", other.kind_name()),
+                format!(
+                    "`var_list` must be a list or a dict of variables, found {}",
+                    other.kind_name()
+                ),
             ))
         }
     }
-    let allow_empty = matches!(b.some("allow_empty").map(|v| &v.value), Some(Value::Bool(true)));
+    let allow_empty = matches!(
+        b.some("allow_empty").map(|v| &v.value),
+        Some(Value::Bool(true))
+    );
     if entries.is_empty() && !allow_empty {
         return Err(it.cx.error(call.sp, "No variables to save"));
     }
@@ -102,7 +118,11 @@ pub fn saver(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     let max_to_keep = match b.some("max_to_keep") {
         Some(v) => match convert::as_int(&mut it.cx, &v.value, v.sp, "max_to_keep")? {
             n if n >= 0 => n as usize,
-            n => return Err(it.cx.error(v.sp, format!("max_to_keep must be >= 0, got {n}"))),
+            n => {
+                return Err(it
+                    .cx
+                    .error(v.sp, format!("max_to_keep must be >= 0, got {n}")))
+            }
         },
         None => 5,
     };

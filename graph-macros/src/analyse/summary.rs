@@ -68,7 +68,10 @@ pub fn merge(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     )?;
     let mut inputs = Vec::new();
     collect_deps(it, b.req("inputs"), &mut inputs)?;
-    if let Some(bad) = inputs.iter().find(|&&n| !it.g.nodes[n as usize].op.is_summary()) {
+    if let Some(bad) = inputs
+        .iter()
+        .find(|&&n| !it.g.nodes[n as usize].op.is_summary())
+    {
         let name = it.g.nodes[*bad as usize].name.clone();
         return Err(it.cx.error(
             b.req("inputs").sp,
@@ -98,25 +101,24 @@ pub fn merge_all(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         Some(s) => Some(convert::as_str(&mut it.cx, &s.value, s.sp, "scope")?),
         None => None,
     };
-    let inputs: Vec<u32> = it
-        .g
-        .collections
-        .get(&key)
-        .map(|members| {
-            members
-                .iter()
-                .filter_map(|m| match m {
-                    Member::Tensor(n) => Some(*n),
-                    _ => None,
-                })
-                .filter(|&n| {
-                    prefix
-                        .as_deref()
-                        .is_none_or(|p| it.g.nodes[n as usize].name.starts_with(p))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let inputs: Vec<u32> =
+        it.g.collections
+            .get(&key)
+            .map(|members| {
+                members
+                    .iter()
+                    .filter_map(|m| match m {
+                        Member::Tensor(n) => Some(*n),
+                        _ => None,
+                    })
+                    .filter(|&n| {
+                        prefix
+                            .as_deref()
+                            .is_none_or(|p| it.g.nodes[n as usize].name.starts_with(p))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
     if inputs.is_empty() {
         return Ok(Value::None);
     }
