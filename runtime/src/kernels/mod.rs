@@ -235,9 +235,8 @@ pub(crate) fn compute(
         | Op::NoOp
         | Op::ScalarSummary { .. }
         | Op::HistogramSummary { .. }
-        | Op::MergeSummary | Op::Apply(_) => {
-            Err(KernelError::ExecutorOp { op: name })
-        }
+        | Op::MergeSummary
+        | Op::Apply(_) => Err(KernelError::ExecutorOp { op: name }),
     }
 }
 
