@@ -16,6 +16,7 @@ Expectation keys (all optional):
     scalars: {tag: [[step, value], ...]}
                                     the exact scalar tag set, steps and values
                                     (relative tolerance 1e-6)
+    scalar_tags: {tag: min_steps}  these scalars present with at least min_steps events
     histograms: {tag: {"steps": [...], "first": {"min", "max", "num", "sum",
                  "buckets"}}}      present in Histograms and Distributions
     graph: {"nodes": N, "names": [...], "ops": {name: op},
@@ -156,6 +157,11 @@ def check_path(c, path, expected):
                 f"got {got}")
     if "scalars" in expected:
         check_scalars(c, acc, name, expected["scalars"])
+    for tag, min_steps in expected.get("scalar_tags", {}).items():
+        tags = acc.Tags()["scalars"]
+        steps = len(acc.Scalars(tag)) if tag in tags else 0
+        c.check(steps >= min_steps, f"{name}: scalar {tag} has >= {min_steps} steps",
+                f"got {steps} (tags {sorted(tags)})")
     if "histograms" in expected:
         check_histograms(c, acc, name, expected["histograms"])
     if "graph" in expected:

@@ -45,7 +45,17 @@ print(f"truncated copy: {cut} of {len(data)} bytes, last record at byte {last}",
       file=sys.stderr)
 PY
 
+# Logs the examples write (seed 001's training curve and graphs, the main example).
+# The summary `MSE` is `MSE_1` there: TF uniquifies it against the op `mse`.
+cargo build --quiet --release --example linear_regression --example digits_mlp --example shared_relu
+target/release/examples/linear_regression --logdir "$tmp/lr" >/dev/null
+target/release/examples/digits_mlp --epochs 3 --logdir "$tmp/digits" >/dev/null
+target/release/examples/shared_relu --logdir "$tmp/relu" >/dev/null
+
 "$python" scripts/check_tensorboard.py \
     tests/fixtures/tf_events/events.out.tfevents.1700000000.oracle \
     --expect "@$tmp/out/expect.json" "$(dirname "$events")" \
-    --expect "@$tmp/out/expect_truncated.json" "$truncated"
+    --expect "@$tmp/out/expect_truncated.json" "$truncated" \
+    --expect '{"file_version": 2.0, "scalar_tags": {"MSE_1": 10}, "graph": {"names": ["X", "theta", "predictions", "mse", "gradients/mse_grad/MeanGrad", "GradientDescent/update_theta/ApplyGradientDescent", "MSE_1"], "ops": {"X": "Placeholder", "theta": "VariableV2", "predictions": "MatMul", "MSE_1": "ScalarSummary"}}}' "$tmp"/lr/run-* \
+    --expect '{"scalar_tags": {"loss": 3, "accuracy": 3}, "histograms": {"hidden1/kernel": {"steps": [0, 1, 2]}, "outputs/bias": {"steps": [0, 1, 2]}}, "graph": {"names": ["X", "y", "dnn/hidden1/MatMul", "dnn/hidden1/BiasAdd", "dnn/hidden1/Relu", "loss/loss", "train/Adam", "eval/Mean"]}}' "$tmp"/digits/run-* \
+    --expect '{"graph": {"names": ["X", "output", "relu/weights", "relu_4/max", "relu_4/z"], "ops": {"relu/max": "Maximum", "output": "AddN"}}}' "$tmp/relu/relu2"
