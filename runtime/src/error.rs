@@ -1,7 +1,7 @@
 //! The runtime's errors: values, never panics, with TensorFlow's first line where TF has one.
 
 /// Everything that can go wrong when running a graph.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A placeholder the fetches depend on was not fed.
@@ -62,6 +62,21 @@ pub enum Error {
         requested: String,
         /// What the tensor is.
         actual: String,
+    },
+    /// Reading or writing a checkpoint failed (names the file, and the tensor if any).
+    #[error(transparent)]
+    Checkpoint(#[from] crate::checkpoint::CheckpointError),
+    /// A checkpoint holds a variable with another dtype or shape than the graph's.
+    #[error("{file}: tensor {tensor} is {got} in the checkpoint but {expected} in the graph")]
+    RestoreMismatch {
+        /// The checkpoint prefix.
+        file: String,
+        /// The tensor's name in the checkpoint.
+        tensor: String,
+        /// The variable's dtype and shape.
+        expected: String,
+        /// The checkpoint's dtype and shape.
+        got: String,
     },
     /// A handle from another graph was used with this session.
     #[error("{what} does not belong to graph {graph}")]

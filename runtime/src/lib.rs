@@ -2,6 +2,7 @@
 //! a `graph!` emits.
 #![deny(missing_docs)]
 
+pub mod checkpoint;
 pub mod error;
 pub mod feed;
 pub mod fetch;
@@ -9,6 +10,7 @@ pub mod graph;
 pub mod handle;
 pub(crate) mod kernels;
 mod plan;
+pub mod saver;
 pub mod session;
 pub mod summary;
 pub mod tensor;
@@ -20,4 +22,5 @@ pub use graph::{
     AsGraph, CollectionDef, Graph, MemberRef, OperationInfo, ParamValue, StaticGraph, VariableDef,
 };
 pub use handle::{AnyTensor, Operation, Summary, Tensor, Variable};
+pub use saver::{latest_checkpoint, Saver};
 pub use session::Session;

@@ -149,13 +149,11 @@ impl Session {
     }
 
     /// The value of variable `slot`, if initialized.
-    #[allow(dead_code)] // used by the saver (checkpoint issue), landing next
     pub(crate) fn variable(&self, slot: u32) -> Option<&Buffer> {
         self.vars.get(slot as usize)?.as_ref()
     }
 
     /// The name of variable `slot`.
-    #[allow(dead_code)] // used by the saver (checkpoint issue), landing next
     pub(crate) fn variable_name(&self, slot: u32) -> &'static str {
         self.graph
             .variables
@@ -164,7 +162,6 @@ impl Session {
     }
 
     /// The dtype and (fully known) shape of variable `slot`.
-    #[allow(dead_code)] // used by the saver (checkpoint issue), landing next
     pub(crate) fn variable_type(&self, slot: u32) -> (staticflow_ir::DType, Vec<usize>) {
         let node = self
             .graph
@@ -178,7 +175,6 @@ impl Session {
     }
 
     /// Replaces the value of variable `slot` (restoring a checkpoint).
-    #[allow(dead_code)] // used by the saver (checkpoint issue), landing next
     pub(crate) fn set_variable(&mut self, slot: u32, value: Buffer) {
         if let Some(v) = self.vars.get_mut(slot as usize) {
             *v = Some(value);
@@ -326,7 +322,7 @@ impl Session {
                     _ => None,
                 };
                 let mut inputs = recycle(std::mem::take(&mut self.input_scratch));
-                let result = (|| {
+                let result = (|| -> Result<std::result::Result<(), kernels::KernelError>> {
                     for r in node.inputs.iter() {
                         inputs.push(self.input_view(r.node, feeds)?);
                     }
@@ -417,7 +413,7 @@ impl Session {
             }
         }
         let mut inputs = recycle(std::mem::take(&mut self.input_scratch));
-        let result = (|| {
+        let result = (|| -> Result<std::result::Result<(), kernels::KernelError>> {
             for r in node.inputs.iter().skip(refs) {
                 inputs.push(self.input_view(r.node, feeds)?);
             }
