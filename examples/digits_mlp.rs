@@ -3,7 +3,8 @@
 //! or with `--mnist DIR` the 784-256-128-10 network on MNIST's IDX files.
 //!
 //! `cargo run --release --example digits_mlp [-- --epochs N] [--mnist DIR] [--logdir DIR]`
-//! Loss, test accuracy and weight histograms go to `tf_logs/run-<UTC>/` for TensorBoard.
+//! Loss, test accuracy and weight histograms go to `tf_logs/run-<UTC>/` for TensorBoard,
+//! the trained model to `checkpoints/digits/mlp.ckpt-EPOCHS` (TF's V2 checkpoint format).
 
 use indicatif::{ProgressBar, ProgressStyle};
 use staticflow::datasets::{load_digits, load_mnist, permutation, Classification};
@@ -45,6 +46,7 @@ macro_rules! mlp_graph {
                     }
                     let weights = tf.trainable_variables();
                     let init = tf.global_variables_initializer();
+                    let saver = tf.train.Saver();
                 }
             }
         }
@@ -59,6 +61,7 @@ struct Options {
     batch_size: usize,
     mnist: Option<PathBuf>,
     logdir: PathBuf,
+    ckpt_dir: PathBuf,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -67,6 +70,7 @@ fn parse_args() -> Result<Options, String> {
         batch_size: 32,
         mnist: None,
         logdir: PathBuf::from("tf_logs"),
+        ckpt_dir: PathBuf::from("checkpoints"),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -76,7 +80,8 @@ fn parse_args() -> Result<Options, String> {
             "--batch-size" => options.batch_size = value("--batch-size")?.parse().map_err(|e| format!("--batch-size: {e}"))?,
             "--mnist" => options.mnist = Some(PathBuf::from(value("--mnist")?)),
             "--logdir" => options.logdir = PathBuf::from(value("--logdir")?),
-            other => return Err(format!("unknown argument {other}; usage: digits_mlp [--epochs N] [--batch-size N] [--mnist DIR] [--logdir DIR]")),
+            "--ckpt-dir" => options.ckpt_dir = PathBuf::from(value("--ckpt-dir")?),
+            other => return Err(format!("unknown argument {other}; usage: digits_mlp [--epochs N] [--batch-size N] [--mnist DIR] [--logdir DIR] [--ckpt-dir DIR]")),
         }
     }
     if options.batch_size == 0 {
@@ -127,6 +132,8 @@ macro_rules! train {
                 100.0 * accuracy
             );
         }
+        let saved = g.saver.save(&sess, options.ckpt_dir.join(stringify!($module)).join("mlp.ckpt"), Some(options.epochs as i64))?;
+        println!("checkpoint: {}", saved.display());
         println!("TensorBoard logs: {}", writer.path().display());
         writer.close()?;
         println!(

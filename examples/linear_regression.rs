@@ -77,6 +77,7 @@ macro_rules! gradient_descent_graphs {
                     let optimizer = tf.train.GradientDescentOptimizer(learning_rate = 0.01);
                     let training_op = optimizer.minimize(mse);
                     let init = global_variables_initializer();
+                    let saver = tf.train.Saver();
                 }
             }
 
@@ -139,15 +140,38 @@ fn fetch_batch(
 
 /// All four ways of training one data set's graphs.
 macro_rules! chapter {
-    ($module:ident, $xs:expr, $y:expr, $m:expr, $logdir:expr) => {{
+    ($module:ident, $xs:expr, $y:expr, $m:expr, $logdir:expr, $ckpt_dir:expr) => {{
         let (xs, y, m): (&Array2<f32>, &Array2<f32>, usize) = ($xs, $y, $m);
         let m32 = arr0(m as f32);
         println!("\nManually computed gradients, learning rate 0.01:");
         let manual = epochs!($module::Manual::new(xs.view(), y.view(), m32.view())?);
         println!("\nAutodiff (tf.gradients):");
         let autodiff = epochs!($module::Autodiff::new(xs.view(), y.view())?);
-        println!("\nGradientDescentOptimizer:");
-        let optimizer = epochs!($module::WithOptimizer::new(xs.view(), y.view())?);
+        println!("\nGradientDescentOptimizer, saving every 100 epochs:");
+        let optimizer = {
+            // Seed 001 "Saving and Restoring Models".
+            let g = $module::WithOptimizer::new(xs.view(), y.view())?;
+            let mut sess = Session::new(&g);
+            sess.run(&g.init, feed![])?;
+            for epoch in 0..1000 {
+                if epoch % 100 == 0 {
+                    println!("Epoch {epoch} MSE = {}", sess.run(&g.mse, feed![])?);
+                    g.saver.save(&sess, $ckpt_dir.join("my_model.ckpt"), None)?;
+                }
+                sess.run(&g.training_op, feed![])?;
+            }
+            let best_theta = sess.run(&g.theta, feed![])?;
+            let final_path = g.saver.save(&sess, $ckpt_dir.join("my_model_final.ckpt"), None)?;
+            let mut restored = Session::new(&g);
+            g.saver.restore(&mut restored, &final_path)?;
+            let best_theta_restored = restored.run(&g.theta, feed![])?;
+            println!(
+                "restored {} in a fresh session: theta matches: {}",
+                final_path.display(),
+                best_theta == best_theta_restored
+            );
+            best_theta
+        };
         let spread = |a: &Array2<f32>, b: &Array2<f32>| {
             a.iter().zip(b.iter()).fold(0.0f32, |s, (x, y)| s.max((x - y).abs()))
         };
@@ -198,7 +222,7 @@ fn to_f32(x: &Array2<f64>) -> Array2<f32> {
     x.mapv(|v| v as f32)
 }
 
-fn run(data: Regression, logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+fn run(data: Regression, logdir: &Path, ckpt_dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let (m, n) = data.features.dim();
     println!(
         "{m} samples, {n} features: {}",
@@ -220,8 +244,8 @@ fn run(data: Regression, logdir: &Path) -> Result<(), Box<dyn std::error::Error>
     // Gradient descent on standardized features.
     let xs = to_f32(&with_bias(&standardize(&data.features)));
     match n {
-        10 => chapter!(diabetes, &xs, &y, m, logdir),
-        8 => chapter!(california, &xs, &y, m, logdir),
+        10 => chapter!(diabetes, &xs, &y, m, logdir, ckpt_dir),
+        8 => chapter!(california, &xs, &y, m, logdir, ckpt_dir),
         _ => {
             return Err(format!(
                 "this example has graphs for 10 features (diabetes) and 8 (California housing), not {n}"
@@ -235,13 +259,17 @@ fn run(data: Regression, logdir: &Path) -> Result<(), Box<dyn std::error::Error>
 fn main() -> ExitCode {
     let mut california = None;
     let mut logdir = PathBuf::from("tf_logs");
+    let mut ckpt_dir = PathBuf::from("checkpoints");
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next()) {
             ("--california", Some(path)) => california = Some(PathBuf::from(path)),
             ("--logdir", Some(dir)) => logdir = PathBuf::from(dir),
+            ("--ckpt-dir", Some(dir)) => ckpt_dir = PathBuf::from(dir),
             _ => {
-                eprintln!("usage: linear_regression [--california PATH] [--logdir DIR]");
+                eprintln!(
+                    "usage: linear_regression [--california PATH] [--logdir DIR] [--ckpt-dir DIR]"
+                );
                 return ExitCode::FAILURE;
             }
         }
@@ -257,7 +285,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match run(data, &logdir) {
+    match run(data, &logdir, &ckpt_dir) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -48,8 +48,8 @@ PY
 # Logs the examples write (seed 001's training curve and graphs, the main example).
 # The summary `MSE` is `MSE_1` there: TF uniquifies it against the op `mse`.
 cargo build --quiet --release --example linear_regression --example digits_mlp --example shared_relu
-target/release/examples/linear_regression --logdir "$tmp/lr" >/dev/null
-target/release/examples/digits_mlp --epochs 3 --logdir "$tmp/digits" >/dev/null
+target/release/examples/linear_regression --logdir "$tmp/lr" --ckpt-dir "$tmp/ckpt" >/dev/null
+target/release/examples/digits_mlp --epochs 3 --logdir "$tmp/digits" --ckpt-dir "$tmp/ckpt" >/dev/null
 target/release/examples/shared_relu --logdir "$tmp/relu" >/dev/null
 
 "$python" scripts/check_tensorboard.py \
