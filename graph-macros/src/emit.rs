@@ -289,34 +289,28 @@ fn any_tensor(g: &GraphB, v: &Value) -> Option<TokenStream> {
     Some(quote!(::staticflow::AnyTensor::__from_parts(#fetch, #name, #dtype, #shape)))
 }
 
-fn f32_lit(v: f32) -> TokenStream {
+/// A float literal token of type `ty`, or its non-finite constant (`f32::NAN`, ...).
+fn float_lit(v: f64, ty: TokenStream, literal: Literal) -> TokenStream {
     if v.is_nan() {
-        quote!(f32::NAN)
+        quote!(#ty::NAN)
+    } else if v.is_infinite() && v > 0.0 {
+        quote!(#ty::INFINITY)
     } else if v.is_infinite() {
-        if v > 0.0 {
-            quote!(f32::INFINITY)
-        } else {
-            quote!(f32::NEG_INFINITY)
-        }
+        quote!(#ty::NEG_INFINITY)
     } else {
-        let l = Literal::f32_suffixed(v);
-        quote!(#l)
+        quote!(#literal)
     }
 }
 
+fn f32_lit(v: f32) -> TokenStream {
+    // `f32_suffixed` panics on non-finite values: only build it for finite ones.
+    let literal = Literal::f32_suffixed(if v.is_finite() { v } else { 0.0 });
+    float_lit(f64::from(v), quote!(f32), literal)
+}
+
 fn f64_lit(v: f64) -> TokenStream {
-    if v.is_nan() {
-        quote!(f64::NAN)
-    } else if v.is_infinite() {
-        if v > 0.0 {
-            quote!(f64::INFINITY)
-        } else {
-            quote!(f64::NEG_INFINITY)
-        }
-    } else {
-        let l = Literal::f64_suffixed(v);
-        quote!(#l)
-    }
+    let literal = Literal::f64_suffixed(if v.is_finite() { v } else { 0.0 });
+    float_lit(v, quote!(f64), literal)
 }
 
 fn dtype_tokens(d: DType) -> TokenStream {

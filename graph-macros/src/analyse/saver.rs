@@ -3,7 +3,6 @@
 use super::args::{bind, Call, Sig};
 use super::builtins::name_arg;
 use super::convert;
-use super::graph::Member;
 use super::value::Value;
 use super::Interp;
 use crate::ctxt::Reported;
@@ -46,15 +45,8 @@ pub fn saver(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     let mut entries: Vec<(String, usize)> = Vec::new();
     match b.some("var_list").map(|v| (v.value.clone(), v.sp)) {
         None => {
-            let vars =
-                it.g.collections
-                    .get("variables")
-                    .cloned()
-                    .unwrap_or_default();
-            for m in vars {
-                if let Member::Variable(v) = m {
-                    entries.push((it.g.vars[v].name.clone(), v));
-                }
+            for v in super::variables::collection_vars(it, "variables") {
+                entries.push((it.g.vars[v].name.clone(), v));
             }
         }
         Some((Value::Dict(pairs), sp)) => {

@@ -615,7 +615,8 @@ fn init_group(it: &mut Interp, vars: &[usize], name: &str) -> Value {
     Value::Operation(node)
 }
 
-fn collection_vars(it: &Interp, key: &str) -> Vec<usize> {
+/// The variables in collection `key`, in insertion order.
+pub(super) fn collection_vars(it: &Interp, key: &str) -> Vec<usize> {
     it.g.collections
         .get(key)
         .map(|m| {
