@@ -17,6 +17,8 @@ pub struct Call {
     pub name: String,
     pub sp: Sp,
     pub args: Vec<ArgVal>,
+    /// Keyword defaults from the enclosing `arg_scope`s: used where no argument was given.
+    pub defaults: Vec<ArgVal>,
 }
 
 /// A signature: parameter names in positional order; the first `required` are required.
@@ -105,6 +107,25 @@ pub fn bind(cx: &mut Ctxt, call: &Call, sig: &Sig<'_>) -> Result<Bound, Reported
                 }
                 Some(i) => slots[i] = Some(arg.value.clone()),
             },
+        }
+    }
+    for d in &call.defaults {
+        let Some((key, key_sp)) = &d.name else {
+            continue;
+        };
+        match sig.params.iter().position(|p| p == key) {
+            Some(i) if slots[i].is_none() => slots[i] = Some(d.value.clone()),
+            Some(_) => {}
+            None => {
+                cx.error(
+                    *key_sp,
+                    format!(
+                        "arg_scope sets '{key}', which {}() does not take",
+                        call.name
+                    ),
+                );
+                failed = true;
+            }
         }
     }
     let missing: Vec<&str> = sig.params[..sig.required]

@@ -5,7 +5,7 @@ use super::args::{bind, Bound, Call, Sig};
 use super::convert::{self, normalize};
 use super::graph::GraphB;
 use super::value::{Spanned, Value};
-use super::{nn, optimizers, saver, suggest, summary, variables, Interp};
+use super::{nn, optimizers, saver, suggest, summary, toolbox, variables, Interp};
 use crate::ctxt::{Reported, Sp};
 use crate::parse::ast::BinOp;
 use staticflow_ir::shape::ShapeDisplay;
@@ -172,6 +172,23 @@ const OPS: &[(&str, Handler)] = &[
     ("summary.histogram", summary::value_summary),
     ("summary.merge", summary::merge),
     ("summary.merge_all", summary::merge_all),
+    ("arg_scope", toolbox::arg_scope),
+    ("contrib.framework.arg_scope", toolbox::arg_scope),
+    ("contrib.slim.arg_scope", toolbox::arg_scope),
+    ("slim.arg_scope", toolbox::arg_scope),
+    ("layers.l1_regularizer", toolbox::regularizer),
+    ("layers.l2_regularizer", toolbox::regularizer),
+    ("contrib.layers.l1_regularizer", toolbox::regularizer),
+    ("contrib.layers.l2_regularizer", toolbox::regularizer),
+    (
+        "losses.get_regularization_loss",
+        toolbox::get_regularization_loss,
+    ),
+    (
+        "losses.get_regularization_losses",
+        toolbox::get_regularization_losses,
+    ),
+    ("tuple", toolbox::tuple),
     ("train.Saver", saver::saver),
     ("Saver", saver::saver),
     ("ones_like", like),

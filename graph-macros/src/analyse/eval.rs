@@ -1,8 +1,9 @@
 //! Expressions: names, attributes, calls, operators, lists and comprehensions.
 
 use super::args::{ArgVal, Call};
+use super::scopes::{ArgScopeTarget, Reuse};
 use super::value::{Spanned, Value};
-use super::{builtins, convert, scopes::Reuse, suggest, Interp};
+use super::{builtins, convert, suggest, Interp};
 use crate::ctxt::{Reported, Sp};
 use crate::parse::ast::{Arg, BinOp, Expr, ExprKind, UnOp};
 
@@ -119,7 +120,13 @@ impl Interp {
                     }
                 }
             }
-            ExprKind::List(items) => Value::List(self.eval_all(items)?),
+            // Lists may name ops (`arg_scope([layers.dense], ...)`).
+            ExprKind::List(items) => Value::List(
+                items
+                    .iter()
+                    .map(|i| self.eval_arg(i))
+                    .collect::<Result<_, _>>()?,
+            ),
             ExprKind::Tuple(items) => Value::Tuple(self.eval_all(items)?),
             ExprKind::Dict(entries) => {
                 let mut out = Vec::new();
@@ -204,18 +211,22 @@ impl Interp {
         }
         match f {
             Value::Func(def) => {
+                let defaults = self.arg_defaults(&ArgScopeTarget::Func(def.name.to_string()));
                 let call = Call {
                     name: def.name.to_string(),
                     sp,
                     args: vals,
+                    defaults,
                 };
                 self.call_fn(&def, &call)
             }
             Value::Path(p) => {
+                let defaults = self.arg_defaults(&ArgScopeTarget::Op(convert::normalize(&p)));
                 let call = Call {
                     name: p.rsplit('.').next().unwrap_or(&p).to_string(),
                     sp,
                     args: vals,
+                    defaults,
                 };
                 builtins::call(self, &p, &call, func.sp)
             }
@@ -224,6 +235,7 @@ impl Interp {
                     name: name.clone(),
                     sp,
                     args: vals,
+                    defaults: Vec::new(),
                 };
                 self.call_method(*base, &name, &call)
             }

@@ -13,6 +13,7 @@ mod saver;
 mod scopes;
 mod suggest;
 mod summary;
+mod toolbox;
 pub mod value;
 mod variables;
 
@@ -55,6 +56,8 @@ pub struct Interp {
     pub scopes: scopes::VarScopes,
     /// Nesting depth of graph `fn` calls (guards runaway recursion).
     call_depth: usize,
+    /// Open `arg_scope` blocks, innermost last.
+    pub arg_scopes: Vec<Vec<scopes::ArgScopeEntry>>,
 }
 
 /// Runs the program of `input`.
@@ -66,6 +69,7 @@ pub fn analyse(input: &GraphInput) -> Analysed {
         field_order: Vec::new(),
         scopes: scopes::VarScopes::default(),
         call_depth: 0,
+        arg_scopes: Vec::new(),
     };
     // Parameter shapes may use the body's constants: evaluate those first.
     for stmt in &input.body {
@@ -274,6 +278,23 @@ impl Interp {
             Flow::Return(v) => Ok(v),
             Flow::Normal => Ok(Value::None),
         }
+    }
+
+    /// The defaults the open `arg_scope`s set for `target` (inner scopes win).
+    fn arg_defaults(&self, target: &scopes::ArgScopeTarget) -> Vec<args::ArgVal> {
+        let mut out: Vec<args::ArgVal> = Vec::new();
+        for entry in self
+            .arg_scopes
+            .iter()
+            .flatten()
+            .filter(|e| &e.target == target)
+        {
+            for d in &entry.defaults {
+                out.retain(|o| o.name.as_ref().map(|n| &n.0) != d.name.as_ref().map(|n| &n.0));
+                out.push(d.clone());
+            }
+        }
+        out
     }
 
     fn graph_param(&mut self, p: &crate::parse::GraphParam) -> Result<(), Reported> {

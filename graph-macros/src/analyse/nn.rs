@@ -290,6 +290,7 @@ fn apply_activation(it: &mut Interp, f: &Spanned, x: u32, sp: Sp) -> Result<u32,
                 sp,
             },
         }],
+        defaults: Vec::new(),
     };
     let out = match &f.value {
         Value::Path(p) => {
@@ -330,12 +331,14 @@ fn apply_activation(it: &mut Interp, f: &Spanned, x: u32, sp: Sp) -> Result<u32,
 }
 
 /// Calls `get_variable(name, shape, initializer = ..)` in the current variable scope.
+#[allow(clippy::too_many_arguments)]
 fn layer_variable(
     it: &mut Interp,
     name: &str,
     shape: Vec<usize>,
     dtype: DType,
     init: Option<Spanned>,
+    regularizer: Option<Spanned>,
     trainable: bool,
     sp: Sp,
 ) -> Result<Value, Reported> {
@@ -356,12 +359,19 @@ fn layer_variable(
             value: init,
         });
     }
+    if let Some(r) = regularizer.filter(|r| !matches!(r.value, Value::None)) {
+        args.push(ArgVal {
+            name: Some(("regularizer".into(), r.sp)),
+            value: r,
+        });
+    }
     args.push(arg(Some("trainable"), Value::Bool(trainable)));
     args.push(arg(Some("dtype"), Value::DType(dtype)));
     let call = Call {
         name: "get_variable".into(),
         sp,
         args,
+        defaults: Vec::new(),
     };
     super::variables::get_variable(it, &call)
 }
@@ -392,8 +402,6 @@ pub fn dense(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         2,
     )?;
     for unsupported in [
-        "kernel_regularizer",
-        "bias_regularizer",
         "activity_regularizer",
         "kernel_constraint",
         "bias_constraint",
@@ -449,6 +457,7 @@ pub fn dense(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
             vec![in_dim, units as usize],
             dtype,
             b.some("kernel_initializer").cloned(),
+            b.some("kernel_regularizer").cloned(),
             trainable,
             call.sp,
         )?;
@@ -475,6 +484,7 @@ pub fn dense(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
                 vec![units as usize],
                 dtype,
                 bias_init,
+                b.some("bias_regularizer").cloned(),
                 trainable,
                 call.sp,
             )?;

@@ -25,6 +25,8 @@ pub struct VarScopeB {
     pub original_name_scope: String,
     /// The default initializer of `get_variable` inside it.
     pub initializer: Option<super::value::Initializer>,
+    /// The default regularizer of `get_variable` inside it.
+    pub regularizer: Option<super::toolbox::Regularizer>,
 }
 
 /// Every variable scope object made so far, and the open ones.
@@ -41,6 +43,7 @@ impl Default for VarScopes {
                 reuse: Reuse::No,
                 original_name_scope: String::new(),
                 initializer: None,
+                regularizer: None,
             }],
             stack: vec![0],
         }
@@ -69,11 +72,30 @@ pub enum ContextSpec {
         target: VarScopeTarget,
         reuse: Option<Reuse>,
         initializer: Option<super::value::Initializer>,
+        regularizer: Option<super::toolbox::Regularizer>,
         /// Where `reuse = ...` was written, for errors about it.
         reuse_sp: Sp,
     },
     /// `control_dependencies([...])`: the listed nodes run first.
     ControlDeps(Vec<u32>),
+    /// `arg_scope([ops], key = value, ...)`: defaults for the listed ops inside.
+    ArgScope(Vec<ArgScopeEntry>),
+}
+
+/// Which op or graph function an `arg_scope` entry applies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ArgScopeTarget {
+    /// A built-in op, by its normalized name (`layers.dense`).
+    Op(String),
+    /// A graph function marked `#[add_arg_scope]`, by name.
+    Func(String),
+}
+
+/// The defaults one `arg_scope` sets for one op.
+#[derive(Clone, Debug)]
+pub struct ArgScopeEntry {
+    pub target: ArgScopeTarget,
+    pub defaults: Vec<super::args::ArgVal>,
 }
 
 /// The first argument of `variable_scope`.
@@ -119,6 +141,12 @@ impl Interp {
                 self.g.pop_name_scope(prev);
                 flow
             }
+            ContextSpec::ArgScope(entries) => {
+                self.arg_scopes.push(entries);
+                let flow = self.exec_block(body);
+                self.arg_scopes.pop();
+                flow
+            }
             ContextSpec::ControlDeps(nodes) => {
                 self.g.control_stack.push(nodes);
                 let flow = self.exec_block(body);
@@ -129,11 +157,15 @@ impl Interp {
                 target,
                 reuse,
                 initializer,
+                regularizer,
                 reuse_sp,
             } => {
                 let (index, prev_names) = self.enter_var_scope(target, reuse, reuse_sp)?;
                 if initializer.is_some() {
                     self.scopes.all[index].initializer = initializer;
+                }
+                if regularizer.is_some() {
+                    self.scopes.all[index].regularizer = regularizer;
                 }
                 if let Some(a) = alias {
                     self.bind_alias(a, Value::VarScope(index));
@@ -230,15 +262,19 @@ impl Interp {
             VarScopeTarget::Handle(h) => self.scopes.all[*h].original_name_scope.clone(),
             _ => self.g.scope_string(),
         };
-        let initializer = match &target {
-            VarScopeTarget::Handle(h) => self.scopes.all[*h].initializer.clone(),
-            _ => outer.initializer.clone(),
+        let (initializer, regularizer) = match &target {
+            VarScopeTarget::Handle(h) => (
+                self.scopes.all[*h].initializer.clone(),
+                self.scopes.all[*h].regularizer,
+            ),
+            _ => (outer.initializer.clone(), outer.regularizer),
         };
         self.scopes.all.push(VarScopeB {
             name,
             reuse: new_reuse,
             original_name_scope,
             initializer,
+            regularizer,
         });
         let index = self.scopes.all.len() - 1;
         self.scopes.stack.push(index);

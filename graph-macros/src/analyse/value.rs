@@ -41,6 +41,8 @@ pub enum Value {
     /// The `None` that `gradients` gives for an x without a path to the ys; remembers
     /// that x's node so the field can be typed `Option<Tensor<..>>`.
     NoGradient(u32),
+    /// A weight regularizer (`layers.l2_regularizer(0.1)`).
+    Regularizer(super::toolbox::Regularizer),
     /// A saver (`Saver()`).
     Saver(Rc<super::saver::SaverSpec>),
     /// An optimizer object (`AdamOptimizer(0.01)`).
@@ -108,6 +110,7 @@ impl Value {
             Value::Context(_) => "a context manager",
             Value::Optimizer(_) => "an optimizer",
             Value::Saver(_) => "a saver",
+            Value::Regularizer(_) => "a regularizer",
             Value::NoGradient(_) => "None (no gradient)",
             Value::Poison => "an erroneous value",
         }

@@ -392,7 +392,28 @@ pub fn get_variable(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     let id = create_variable(it, unique, initial, dtype, shape, trainable, call.sp);
     it.g.pop_name_scope(prev);
     let id = id?;
-    it.g.var_store.insert(full, id);
+    it.g.var_store.insert(full.clone(), id);
+    let regularizer = match b.some("regularizer").map(|s| s.value.clone()) {
+        Some(Value::Regularizer(r)) => Some(r),
+        Some(other) => {
+            let sp = b.req("regularizer").sp;
+            return Err(it.cx.error(
+                sp,
+                format!(
+                    "`regularizer` must be a regularizer, found {}",
+                    other.kind_name()
+                ),
+            ));
+        }
+        None => scope.regularizer,
+    };
+    if let Some(r) = regularizer {
+        // TF regularizes trainable variables only.
+        if it.g.vars[id].trainable {
+            let (name, read) = (it.g.vars[id].name.clone(), it.g.vars[id].read);
+            super::toolbox::apply_regularizer(it, r, &name, read, call.sp)?;
+        }
+    }
     Ok(Value::Variable(id))
 }
 
@@ -562,6 +583,20 @@ pub fn variable_scope(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
             "reuse=True cannot be used without a name_or_scope",
         ));
     }
+    let regularizer = match b.some("regularizer").map(|s| s.value.clone()) {
+        Some(Value::Regularizer(r)) => Some(r),
+        Some(other) => {
+            let sp = b.req("regularizer").sp;
+            return Err(it.cx.error(
+                sp,
+                format!(
+                    "`regularizer` must be a regularizer, found {}",
+                    other.kind_name()
+                ),
+            ));
+        }
+        None => None,
+    };
     let initializer = match b.some("initializer").map(|s| s.value.clone()) {
         Some(Value::Initializer(i)) => Some(i),
         Some(other) => {
@@ -580,6 +615,7 @@ pub fn variable_scope(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         target,
         reuse,
         initializer,
+        regularizer,
         reuse_sp,
     })))
 }

@@ -41,6 +41,8 @@ pub struct FnDef {
     pub name: Ident,
     pub params: Vec<Param>,
     pub body: Vec<Stmt>,
+    /// `#[add_arg_scope]` was given: `arg_scope` may set its defaults.
+    pub add_arg_scope: bool,
 }
 
 /// A parameter of a graph function, with an optional default.

@@ -93,7 +93,13 @@ fn parse_stmt(input: ParseStream) -> syn::Result<Stmt> {
             }
         }
         let body = parse_block(input)?;
-        return Ok(Stmt::Fn(std::rc::Rc::new(FnDef { name, params, body })));
+        let add_arg_scope = attrs.iter().any(|a| a.path().is_ident("add_arg_scope"));
+        return Ok(Stmt::Fn(std::rc::Rc::new(FnDef {
+            name,
+            params,
+            body,
+            add_arg_scope,
+        })));
     }
     if input.peek(Token![return]) {
         let kw: Token![return] = input.parse()?;
