@@ -63,7 +63,7 @@ macro_rules! feed {
 /// Used by code the macro generates; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use staticflow_ir::op::AssignMode;
+    pub use staticflow_ir::op::{AssignMode, Padding};
     pub use staticflow_ir::{
         ApplyKind, BinaryOp, ConstValue, DType, Node, Op, OutputRef, RandomDist, ReduceKind,
         UnaryOp,

@@ -137,4 +137,12 @@ gradcheck! {
     mean_squared_error(A: [3, 4]) { losses.mean_squared_error(labels = constant(0.25, shape = [3, 4], dtype = float64), predictions = A) }
     dense(A: [3, 4]) { layers.dense(A, 2, activation = tanh) }
     chain(A: [3, 4], B: [4, 2]) { reduce_mean(square(nn.relu(matmul(A, B)) - 1.0), axis = 0) }
+    conv2d_same(A: [2, 5, 4, 3], B: [3, 3, 3, 2]) { nn.conv2d(A, B, strides = [1, 1, 1, 1], padding = "SAME") }
+    conv2d_valid_strided(A: [2, 7, 5, 3], B: [3, 2, 3, 4]) { nn.conv2d(A, B, strides = [1, 2, 2, 1], padding = "VALID") }
+    max_pool(A: [2, 4, 4, 3]) { nn.max_pool(A, ksize = [1, 2, 2, 1], strides = [1, 2, 2, 1], padding = "SAME") }
+    avg_pool(A: [2, 5, 5, 2]) { nn.avg_pool(A, ksize = [1, 3, 3, 1], strides = [1, 2, 2, 1], padding = "SAME") }
+    batch_norm_training(A: [5, 3]) { layers.batch_normalization(A, training = True) }
+    conv_layers(A: [2, 6, 6, 1]) {
+        layers.flatten(layers.max_pooling2d(layers.conv2d(A, 4, 3, padding = "same", activation = tanh), 2, 2))
+    }
 }

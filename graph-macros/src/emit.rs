@@ -6,7 +6,7 @@ use crate::analyse::{Analysed, Field};
 use crate::parse::GraphInput;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
-use staticflow_ir::op::AssignMode;
+use staticflow_ir::op::{AssignMode, Padding};
 use staticflow_ir::{ApplyKind, BinaryOp, ConstValue, DType, Op, RandomDist, ReduceKind, UnaryOp};
 
 /// Emits the graph type, or on errors the errors plus a stub type (fail soft).
@@ -480,6 +480,50 @@ fn op_tokens(op: &Op) -> TokenStream {
             quote!(#p::Op::HistogramSummary { tag: #p::Cow::Borrowed(#tag) })
         }
         Op::MergeSummary => quote!(#p::Op::MergeSummary),
+        Op::Conv2D { strides, padding } => {
+            let (s, pad) = (pair_tokens(*strides), padding_tokens(*padding));
+            quote!(#p::Op::Conv2D { strides: #s, padding: #pad })
+        }
+        Op::Conv2DBackpropInput { strides, padding } => {
+            let (s, pad) = (pair_tokens(*strides), padding_tokens(*padding));
+            quote!(#p::Op::Conv2DBackpropInput { strides: #s, padding: #pad })
+        }
+        Op::Conv2DBackpropFilter { strides, padding } => {
+            let (s, pad) = (pair_tokens(*strides), padding_tokens(*padding));
+            quote!(#p::Op::Conv2DBackpropFilter { strides: #s, padding: #pad })
+        }
+        Op::MaxPool {
+            ksize,
+            strides,
+            padding,
+        } => {
+            let (k, s, pad) = pool_tokens(*ksize, *strides, *padding);
+            quote!(#p::Op::MaxPool { ksize: #k, strides: #s, padding: #pad })
+        }
+        Op::MaxPoolGrad {
+            ksize,
+            strides,
+            padding,
+        } => {
+            let (k, s, pad) = pool_tokens(*ksize, *strides, *padding);
+            quote!(#p::Op::MaxPoolGrad { ksize: #k, strides: #s, padding: #pad })
+        }
+        Op::AvgPool {
+            ksize,
+            strides,
+            padding,
+        } => {
+            let (k, s, pad) = pool_tokens(*ksize, *strides, *padding);
+            quote!(#p::Op::AvgPool { ksize: #k, strides: #s, padding: #pad })
+        }
+        Op::AvgPoolGrad {
+            ksize,
+            strides,
+            padding,
+        } => {
+            let (k, s, pad) = pool_tokens(*ksize, *strides, *padding);
+            quote!(#p::Op::AvgPoolGrad { ksize: #k, strides: #s, padding: #pad })
+        }
         Op::Apply(kind) => {
             let k = match kind {
                 ApplyKind::GradientDescent => quote!(GradientDescent),
@@ -491,6 +535,33 @@ fn op_tokens(op: &Op) -> TokenStream {
             quote!(#p::Op::Apply(#p::ApplyKind::#k))
         }
     }
+}
+
+/// `[a, b]` of a window op's `strides` or `ksize` (`usize` literals).
+fn pair_tokens([a, b]: [usize; 2]) -> TokenStream {
+    quote!([#a, #b])
+}
+
+/// `Padding::Same` or `Padding::Valid` through the facade's private re-exports.
+fn padding_tokens(padding: Padding) -> TokenStream {
+    let p = quote!(::staticflow::__private);
+    match padding {
+        Padding::Same => quote!(#p::Padding::Same),
+        Padding::Valid => quote!(#p::Padding::Valid),
+    }
+}
+
+/// The `ksize`, `strides` and `padding` tokens of a pooling op.
+fn pool_tokens(
+    ksize: [usize; 2],
+    strides: [usize; 2],
+    padding: Padding,
+) -> (TokenStream, TokenStream, TokenStream) {
+    (
+        pair_tokens(ksize),
+        pair_tokens(strides),
+        padding_tokens(padding),
+    )
 }
 
 fn reduce_name(kind: ReduceKind) -> proc_macro2::Ident {

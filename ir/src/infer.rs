@@ -3,6 +3,7 @@
 //! Messages follow TensorFlow's shape functions word for word; the caller appends
 //! ` for 'NAME' (TYPE) with input shapes: ...` as TF does ([`InferError::Shape`]).
 
+use crate::op::{Padding, WindowError};
 use crate::{shape::ShapeDisplay, BinaryOp, DType, Dim, Op, ReduceKind, UnaryOp};
 
 /// The static type of a tensor: dtype and shape.
@@ -196,6 +197,60 @@ pub fn infer(op: &Op, inputs: &[TensorType]) -> Result<TensorType, InferError> {
             require_float(op, "x", x.dtype)?;
             Ok(x.clone())
         }
+        Op::Conv2D { strides, padding } => {
+            let (x, f) = two(op.tf_type(), inputs)?;
+            require_float(op, "input", x.dtype)?;
+            input_dtype(op, "filter", f, "input", x)?;
+            let shape = conv2d_shape(&rank4(x)?, &rank4(f)?, *strides, *padding)?;
+            Ok(TensorType::new(x.dtype, shape.to_vec()))
+        }
+        Op::Conv2DBackpropInput { strides, padding }
+        | Op::Conv2DBackpropFilter { strides, padding } => {
+            conv2d_backprop(op, inputs, *strides, *padding)
+        }
+        Op::MaxPool {
+            ksize,
+            strides,
+            padding,
+        }
+        | Op::AvgPool {
+            ksize,
+            strides,
+            padding,
+        } => {
+            let x = one(op, inputs)?;
+            let param = if matches!(op, Op::MaxPool { .. }) {
+                "input"
+            } else {
+                "value"
+            };
+            require_float(op, param, x.dtype)?;
+            let shape = pool_shape(&rank4(x)?, *ksize, *strides, *padding)?;
+            Ok(TensorType::new(x.dtype, shape.to_vec()))
+        }
+        Op::MaxPoolGrad {
+            ksize,
+            strides,
+            padding,
+        } => {
+            let [x, y, dy] = three(op, inputs)?;
+            pool_grad(
+                op,
+                x,
+                &[("orig_output", y), ("grad", dy)],
+                *ksize,
+                *strides,
+                *padding,
+            )
+        }
+        Op::AvgPoolGrad {
+            ksize,
+            strides,
+            padding,
+        } => {
+            let (x, dy) = two(op.tf_type(), inputs)?;
+            pool_grad(op, x, &[("grad", dy)], *ksize, *strides, *padding)
+        }
         Op::Apply(kind) => apply(op, *kind, inputs),
         Op::ScalarSummary { .. } => {
             let x = one(op, inputs)?;
@@ -228,6 +283,165 @@ pub fn infer(op: &Op, inputs: &[TensorType]) -> Result<TensorType, InferError> {
             op.tf_type()
         ))),
     }
+}
+
+/// The four dims of an NHWC tensor (or a `[KH, KW, C, OC]` filter): TF's `WithRank(4)`.
+fn rank4(t: &TensorType) -> Result<[Dim; 4], InferError> {
+    <[Dim; 4]>::try_from(&t.shape[..]).map_err(|_| {
+        InferError::Shape(format!(
+            "Shape must be rank 4 but is rank {}",
+            t.shape.len()
+        ))
+    })
+}
+
+/// TF's message when input `arg` of `op` has another dtype than argument `base`.
+fn input_dtype(
+    op: &Op,
+    arg: &str,
+    t: &TensorType,
+    base_arg: &str,
+    base: &TensorType,
+) -> Result<(), InferError> {
+    if t.dtype == base.dtype {
+        Ok(())
+    } else {
+        Err(InferError::Message(dtype_mismatch(
+            op.tf_type(),
+            arg,
+            t.dtype,
+            base_arg,
+            base.dtype,
+        )))
+    }
+}
+
+/// The output size of one spatial dim of a window op; unknown when the input or the
+/// window is.
+fn window_dim(padding: Padding, input: Dim, window: Dim, stride: usize) -> Result<Dim, InferError> {
+    match (input, window) {
+        (Some(i), Some(k)) => padding
+            .window(i, k, stride)
+            .map(|w| Some(w.output))
+            .map_err(|e| InferError::Shape(e.to_string())),
+        _ if stride == 0 => Err(InferError::Shape(WindowError::ZeroStride.to_string())),
+        _ => Ok(None),
+    }
+}
+
+/// `[N, OH, OW, OC]` of a convolution, after TF's depth checks (staticflow has no
+/// grouped convolutions, so a depth that is a multiple but not equal is refused too,
+/// with the text of TF's CPU kernel).
+fn conv2d_shape(
+    x: &[Dim; 4],
+    f: &[Dim; 4],
+    strides: [usize; 2],
+    padding: Padding,
+) -> Result<[Dim; 4], InferError> {
+    if let (Some(c), Some(fc)) = (x[3], f[2]) {
+        if c != fc {
+            if c.checked_rem(fc) != Some(0) {
+                return Err(InferError::Shape(format!(
+                    "Depth of input ({c}) is not a multiple of input depth of filter ({fc})"
+                )));
+            }
+            return Err(InferError::Message(format!(
+                "The Conv2D op currently does not support grouped convolutions on the CPU. A grouped convolution was attempted to be run because the input depth of {c} does not match the filter input depth of {fc}"
+            )));
+        }
+    }
+    Ok([
+        x[0],
+        window_dim(padding, x[1], f[0], strides[0])?,
+        window_dim(padding, x[2], f[1], strides[1])?,
+        f[3],
+    ])
+}
+
+/// `(input, filter, dy)` of a convolution's gradients: the forward checks, then `dy`
+/// against the forward's output in the words of TF's `ConvBackpropComputeDimensions`.
+fn conv2d_backprop(
+    op: &Op,
+    inputs: &[TensorType],
+    strides: [usize; 2],
+    padding: Padding,
+) -> Result<TensorType, InferError> {
+    let [x, f, dy] = three(op, inputs)?;
+    require_float(op, "input", x.dtype)?;
+    input_dtype(op, "filter", f, "input", x)?;
+    input_dtype(op, "out_backprop", dy, "input", x)?;
+    let (xs, fs, ds) = (rank4(x)?, rank4(f)?, rank4(dy)?);
+    let out = conv2d_shape(&xs, &fs, strides, padding)?;
+    let label = op.tf_type();
+    if let (Some(a), Some(b)) = (xs[0], ds[0]) {
+        if a != b {
+            return Err(InferError::Shape(format!(
+                "{label}: input and out_backprop must have the same batch size. Input batch: {a}, outbackprop batch: {b}, batch_dim: 0"
+            )));
+        }
+    }
+    if let (Some(a), Some(b)) = (fs[3], ds[3]) {
+        if a != b {
+            return Err(InferError::Shape(format!(
+                "{label}: filter and out_backprop must have the same out_depth"
+            )));
+        }
+    }
+    for (i, stride) in [(1, strides[0]), (2, strides[1])] {
+        if let (Some(actual), Some(computed), Some(input), Some(filter)) =
+            (ds[i], out[i], xs[i], fs[i - 1])
+        {
+            if actual != computed {
+                return Err(InferError::Shape(format!(
+                    "{label}: Size of out_backprop doesn't match computed: actual = {actual}, computed = {computed} spatial_dim: {i} input: {input} filter: {filter} output: {actual} stride: {stride} dilation: 1"
+                )));
+            }
+        }
+    }
+    Ok(match op {
+        Op::Conv2DBackpropFilter { .. } => f.clone(),
+        _ => x.clone(),
+    })
+}
+
+/// `[N, OH, OW, C]` of a pooling op.
+fn pool_shape(
+    x: &[Dim; 4],
+    ksize: [usize; 2],
+    strides: [usize; 2],
+    padding: Padding,
+) -> Result<[Dim; 4], InferError> {
+    if let Some(i) = ksize.iter().position(|&k| k == 0) {
+        return Err(InferError::Shape(
+            WindowError::ZeroKsize { dim: i + 1 }.to_string(),
+        ));
+    }
+    Ok([
+        x[0],
+        window_dim(padding, x[1], Some(ksize[0]), strides[0])?,
+        window_dim(padding, x[2], Some(ksize[1]), strides[1])?,
+        x[3],
+    ])
+}
+
+/// A pooling gradient: `x`, and the named tensors that must have the pooled shape.
+fn pool_grad(
+    op: &Op,
+    x: &TensorType,
+    pooled: &[(&str, &TensorType)],
+    ksize: [usize; 2],
+    strides: [usize; 2],
+    padding: Padding,
+) -> Result<TensorType, InferError> {
+    require_float(op, "orig_input", x.dtype)?;
+    let want = pool_shape(&rank4(x)?, ksize, strides, padding)?;
+    for (name, t) in pooled {
+        input_dtype(op, name, t, "orig_input", x)?;
+        for (a, b) in want.iter().zip(&rank4(t)?) {
+            merge_dim(*a, *b)?;
+        }
+    }
+    Ok(x.clone())
 }
 
 fn one<'a>(op: &Op, inputs: &'a [TensorType]) -> Result<&'a TensorType, InferError> {
@@ -829,5 +1043,189 @@ mod tests {
         let cat = Op::Concat { axis: 1 };
         let y = t(F, &[Some(2), Some(4)]);
         assert_eq!(infer(&cat, &[x, y]).unwrap().shape, vec![Some(2), Some(7)]);
+    }
+
+    fn shape_err(op: &Op, inputs: &[TensorType]) -> String {
+        match infer(op, inputs) {
+            Err(InferError::Shape(m) | InferError::Message(m)) => m,
+            Ok(t) => panic!("{op:?} inferred {t:?}"),
+        }
+    }
+
+    const SAME: Padding = Padding::Same;
+    const VALID: Padding = Padding::Valid;
+
+    #[test]
+    fn conv2d_shapes_follow_tf() {
+        let conv = |s, p| Op::Conv2D {
+            strides: [s, s],
+            padding: p,
+        };
+        let x = t(F, &[None, Some(28), Some(28), Some(1)]);
+        let w = t(F, &[Some(5), Some(5), Some(1), Some(32)]);
+        let out = |op, x: &TensorType, w: &TensorType| infer(&op, &[x.clone(), w.clone()]);
+        assert_eq!(
+            out(conv(1, SAME), &x, &w).unwrap(),
+            t(F, &[None, Some(28), Some(28), Some(32)])
+        );
+        assert_eq!(
+            out(conv(2, SAME), &x, &w).unwrap().shape,
+            vec![None, Some(14), Some(14), Some(32)]
+        );
+        assert_eq!(
+            out(conv(2, VALID), &x, &w).unwrap().shape,
+            vec![None, Some(12), Some(12), Some(32)]
+        );
+        // Unknown spatial dims stay unknown; unknown filter dims too.
+        let xu = t(F, &[Some(2), None, Some(7), None]);
+        let wu = t(F, &[Some(3), None, Some(3), Some(4)]);
+        assert_eq!(
+            out(conv(2, SAME), &xu, &wu).unwrap().shape,
+            vec![Some(2), None, None, Some(4)]
+        );
+        let w3 = t(F, &[Some(3), Some(3), Some(4), Some(8)]);
+        let x3 = t(F, &[Some(1), Some(9), Some(9), Some(3)]);
+        assert_eq!(
+            shape_err(&conv(1, SAME), &[x3.clone(), w3]),
+            "Depth of input (3) is not a multiple of input depth of filter (4)"
+        );
+        let w2 = t(F, &[Some(3), Some(3), Some(1), Some(8)]);
+        assert!(shape_err(&conv(1, SAME), &[x3.clone(), w2])
+            .starts_with("The Conv2D op currently does not support grouped convolutions"));
+        assert_eq!(
+            shape_err(
+                &conv(1, SAME),
+                &[t(F, &[Some(9), Some(9), Some(3)]), w.clone()]
+            ),
+            "Shape must be rank 4 but is rank 3"
+        );
+        let small = t(F, &[Some(1), Some(2), Some(2), Some(1)]);
+        let w4 = t(F, &[Some(4), Some(4), Some(1), Some(1)]);
+        assert_eq!(
+            shape_err(&conv(1, VALID), &[small.clone(), w4.clone()]),
+            "Computed output size would be negative: -1 [input_size: 2, effective_filter_size: 4, stride: 1]"
+        );
+        assert_eq!(
+            out(conv(1, SAME), &small, &w4).unwrap().shape,
+            vec![Some(1), Some(2), Some(2), Some(1)]
+        );
+        assert_eq!(
+            shape_err(&conv(0, SAME), &[xu, w.clone()]),
+            "Stride must be > 0, but got 0"
+        );
+        assert_eq!(
+            shape_err(&conv(1, SAME), &[x.clone(), t(DType::Float64, &[Some(5), Some(5), Some(1), Some(32)])]),
+            "Input 'filter' of 'Conv2D' Op has type float64 that does not match type float32 of argument 'input'."
+        );
+        let xi = t(DType::Int32, &[Some(1), Some(5), Some(5), Some(1)]);
+        assert!(shape_err(&conv(1, SAME), &[xi.clone(), xi]).starts_with(
+            "Value passed to parameter 'input' has DataType int32 not in list of allowed values: float32, float64"
+        ));
+    }
+
+    #[test]
+    fn conv2d_backprops_check_dy_against_the_forward() {
+        let x = t(F, &[Some(2), Some(7), Some(5), Some(3)]);
+        let w = t(F, &[Some(3), Some(3), Some(3), Some(4)]);
+        let dy = t(F, &[Some(2), Some(4), Some(3), Some(4)]);
+        let bi = Op::Conv2DBackpropInput {
+            strides: [2, 2],
+            padding: SAME,
+        };
+        let bf = Op::Conv2DBackpropFilter {
+            strides: [2, 2],
+            padding: SAME,
+        };
+        let args = [x.clone(), w.clone(), dy.clone()];
+        assert_eq!(infer(&bi, &args).unwrap(), x);
+        assert_eq!(infer(&bf, &args).unwrap(), w);
+        let bad = t(F, &[Some(2), Some(3), Some(3), Some(4)]);
+        assert_eq!(
+            shape_err(&bi, &[x.clone(), w.clone(), bad]),
+            "Conv2DBackpropInput: Size of out_backprop doesn't match computed: actual = 3, computed = 4 spatial_dim: 1 input: 7 filter: 3 output: 3 stride: 2 dilation: 1"
+        );
+        let bad = t(F, &[Some(3), Some(4), Some(3), Some(4)]);
+        assert_eq!(
+            shape_err(&bf, &[x.clone(), w.clone(), bad]),
+            "Conv2DBackpropFilter: input and out_backprop must have the same batch size. Input batch: 2, outbackprop batch: 3, batch_dim: 0"
+        );
+        let bad = t(F, &[Some(2), Some(4), Some(3), Some(5)]);
+        assert_eq!(
+            shape_err(&bf, &[x.clone(), w.clone(), bad]),
+            "Conv2DBackpropFilter: filter and out_backprop must have the same out_depth"
+        );
+        let unknown = t(F, &[None, None, None, None]);
+        assert_eq!(infer(&bi, &[x.clone(), w.clone(), unknown]).unwrap(), x);
+        assert_eq!(
+            shape_err(&bi, &[x.clone(), w.clone()]),
+            "Conv2DBackpropInput takes 3 inputs but got 2"
+        );
+        assert_eq!(
+            shape_err(&bi, &[x, w, t(DType::Float64, &[None; 4])]),
+            "Input 'out_backprop' of 'Conv2DBackpropInput' Op has type float64 that does not match type float32 of argument 'input'."
+        );
+    }
+
+    #[test]
+    fn pools_follow_tf() {
+        let x = t(F, &[None, Some(28), Some(28), Some(32)]);
+        let max = |k, s, p| Op::MaxPool {
+            ksize: [k, k],
+            strides: [s, s],
+            padding: p,
+        };
+        let avg = |k, s, p| Op::AvgPool {
+            ksize: [k, k],
+            strides: [s, s],
+            padding: p,
+        };
+        for op in [max(2, 2, SAME), avg(2, 2, VALID)] {
+            assert_eq!(
+                infer(&op, std::slice::from_ref(&x)).unwrap().shape,
+                vec![None, Some(14), Some(14), Some(32)]
+            );
+        }
+        assert_eq!(
+            infer(&max(3, 2, VALID), std::slice::from_ref(&x))
+                .unwrap()
+                .shape,
+            vec![None, Some(13), Some(13), Some(32)]
+        );
+        assert_eq!(
+            shape_err(&max(2, 2, SAME), &[t(F, &[Some(4), Some(4), Some(1)])]),
+            "Shape must be rank 4 but is rank 3"
+        );
+        assert_eq!(
+            shape_err(&avg(0, 1, SAME), std::slice::from_ref(&x)),
+            "Sliding window ksize for dimension 1 was zero."
+        );
+        assert_eq!(
+            shape_err(&max(30, 1, VALID), std::slice::from_ref(&x)),
+            "Computed output size would be negative: -1 [input_size: 28, effective_filter_size: 30, stride: 1]"
+        );
+        assert!(shape_err(&avg(2, 2, SAME), &[t(DType::Int64, &[None; 4])])
+            .starts_with("Value passed to parameter 'value' has DataType int64"));
+        let mg = Op::MaxPoolGrad {
+            ksize: [2, 2],
+            strides: [2, 2],
+            padding: SAME,
+        };
+        let y = t(F, &[None, Some(14), Some(14), Some(32)]);
+        assert_eq!(infer(&mg, &[x.clone(), y.clone(), y.clone()]).unwrap(), x);
+        let bad = t(F, &[None, Some(13), Some(14), Some(32)]);
+        assert_eq!(
+            shape_err(&mg, &[x.clone(), y.clone(), bad.clone()]),
+            "Dimensions must be equal, but are 14 and 13"
+        );
+        let ag = Op::AvgPoolGrad {
+            ksize: [2, 2],
+            strides: [2, 2],
+            padding: SAME,
+        };
+        assert_eq!(infer(&ag, &[x.clone(), y]).unwrap(), x);
+        assert_eq!(
+            shape_err(&ag, &[x, bad]),
+            "Dimensions must be equal, but are 14 and 13"
+        );
     }
 }

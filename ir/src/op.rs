@@ -190,6 +190,125 @@ impl ApplyKind {
     }
 }
 
+/// How a window op (convolution, pooling) covers its input: TF's `padding` attr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Padding {
+    /// `"SAME"`: `ceil(input / stride)` outputs, zeros (or nothing, for pooling) padded
+    /// around the input, the odd one after.
+    Same,
+    /// `"VALID"`: only windows that lie inside the input.
+    Valid,
+}
+
+/// One spatial dim of a window op: how many outputs, and how much padding comes before
+/// the input (the rest comes after).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Output size along the dim.
+    pub output: usize,
+    /// Padding before the input along the dim.
+    pub pad_before: usize,
+}
+
+/// Why a window op's output size cannot be computed; `Display` gives TF's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowError {
+    /// A stride of 0.
+    ZeroStride,
+    /// A pooling window of size 0 along NHWC dim `dim`.
+    ZeroKsize {
+        /// The NHWC dim (1 for rows, 2 for columns).
+        dim: usize,
+    },
+    /// A `VALID` window larger than the input (by more than the stride).
+    Negative {
+        /// The computed output size, below 0.
+        output: i64,
+        /// The input size.
+        input: usize,
+        /// The window (filter) size.
+        window: usize,
+        /// The stride.
+        stride: usize,
+    },
+}
+
+impl std::fmt::Display for WindowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WindowError::ZeroStride => write!(f, "Stride must be > 0, but got 0"),
+            WindowError::ZeroKsize { dim } => {
+                write!(f, "Sliding window ksize for dimension {dim} was zero.")
+            }
+            WindowError::Negative {
+                output,
+                input,
+                window,
+                stride,
+            } => write!(
+                f,
+                "Computed output size would be negative: {output} [input_size: {input}, effective_filter_size: {window}, stride: {stride}]"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for WindowError {}
+
+impl Padding {
+    /// TF's attr value: `"SAME"` or `"VALID"`.
+    pub fn tf_name(self) -> &'static str {
+        match self {
+            Padding::Same => "SAME",
+            Padding::Valid => "VALID",
+        }
+    }
+
+    /// The output size and leading padding of one spatial dim, as TF's
+    /// `GetWindowedOutputSize` computes them: `VALID` gives
+    /// `(input - window + stride) / stride` (truncating, as C++ does, so a window larger
+    /// than the input by less than the stride gives 0), `SAME` gives
+    /// `ceil(input / stride)` with `max((output - 1) * stride + window - input, 0)`
+    /// padding, half of it (rounded down) before.
+    ///
+    /// # Errors
+    /// [`WindowError::ZeroStride`], or [`WindowError::Negative`] for a `VALID` window
+    /// that does not fit.
+    pub fn window(self, input: usize, window: usize, stride: usize) -> Result<Window, WindowError> {
+        if stride == 0 {
+            return Err(WindowError::ZeroStride);
+        }
+        // i128 holds every usize difference exactly, so nothing here can overflow.
+        let (i, k, s) = (input as i128, window as i128, stride as i128);
+        match self {
+            Padding::Valid => {
+                let output = (i - k + s) / s;
+                if output < 0 {
+                    return Err(WindowError::Negative {
+                        output: i64::try_from(output).unwrap_or(i64::MIN),
+                        input,
+                        window,
+                        stride,
+                    });
+                }
+                Ok(Window {
+                    output: output as usize,
+                    pad_before: 0,
+                })
+            }
+            Padding::Same => {
+                let output = (i + s - 1) / s;
+                let needed = ((output - 1) * s + k - i).max(0);
+                // Both fit: output <= input, and needed < window (output - 1 < input / s).
+                Ok(Window {
+                    output: output as usize,
+                    pad_before: (needed / 2) as usize,
+                })
+            }
+        }
+    }
+}
+
 /// One op of the set, with its static attributes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
@@ -346,6 +465,69 @@ pub enum Op {
         /// Op-level seed.
         seed2: i64,
     },
+    /// `(input, filter)`: 2-D convolution (cross-correlation, as TF's) of an NHWC
+    /// `[N, H, W, C]` input with a `[KH, KW, C, OC]` filter; `[N, OH, OW, OC]`.
+    Conv2D {
+        /// Strides along (rows, columns).
+        strides: [usize; 2],
+        /// SAME or VALID.
+        padding: Padding,
+    },
+    /// `(input, filter, dy)`: the gradient of [`Op::Conv2D`] with respect to its input,
+    /// of the input's shape (TF passes the input's shape; staticflow passes the input).
+    Conv2DBackpropInput {
+        /// The forward op's strides.
+        strides: [usize; 2],
+        /// The forward op's padding.
+        padding: Padding,
+    },
+    /// `(input, filter, dy)`: the gradient of [`Op::Conv2D`] with respect to its
+    /// filter, of the filter's shape (the filter is passed for its shape only).
+    Conv2DBackpropFilter {
+        /// The forward op's strides.
+        strides: [usize; 2],
+        /// The forward op's padding.
+        padding: Padding,
+    },
+    /// `(x)`: the maximum over each `ksize` window of an NHWC input, per channel.
+    MaxPool {
+        /// Window size along (rows, columns).
+        ksize: [usize; 2],
+        /// Strides along (rows, columns).
+        strides: [usize; 2],
+        /// SAME or VALID (SAME pads with nothing: padding never wins).
+        padding: Padding,
+    },
+    /// `(x, y, dy)`: the gradient of [`Op::MaxPool`]: each `dy` goes to the first
+    /// maximum (row-major) of its window in `x`, as TF's CPU kernel does.
+    MaxPoolGrad {
+        /// The forward op's ksize.
+        ksize: [usize; 2],
+        /// The forward op's strides.
+        strides: [usize; 2],
+        /// The forward op's padding.
+        padding: Padding,
+    },
+    /// `(x)`: the mean over each `ksize` window of an NHWC input, per channel; SAME
+    /// windows average over the elements inside the input only.
+    AvgPool {
+        /// Window size along (rows, columns).
+        ksize: [usize; 2],
+        /// Strides along (rows, columns).
+        strides: [usize; 2],
+        /// SAME or VALID.
+        padding: Padding,
+    },
+    /// `(x, dy)`: the gradient of [`Op::AvgPool`] (TF passes `x`'s shape; staticflow
+    /// passes `x`): each `dy` spread evenly over its window's elements inside `x`.
+    AvgPoolGrad {
+        /// The forward op's ksize.
+        ksize: [usize; 2],
+        /// The forward op's strides.
+        strides: [usize; 2],
+        /// The forward op's padding.
+        padding: Padding,
+    },
     /// An optimizer update of a variable and its slots, in place.
     Apply(ApplyKind),
     /// `(x)`: a serialized `Summary` with one scalar value tagged `tag`.
@@ -439,6 +621,13 @@ impl Op {
             Op::SigmoidCrossEntropyGrad => "SigmoidCrossEntropyWithLogitsGrad",
             Op::L2Loss => "L2Loss",
             Op::DropoutMask { .. } => "DropoutMask",
+            Op::Conv2D { .. } => "Conv2D",
+            Op::Conv2DBackpropInput { .. } => "Conv2DBackpropInput",
+            Op::Conv2DBackpropFilter { .. } => "Conv2DBackpropFilter",
+            Op::MaxPool { .. } => "MaxPool",
+            Op::MaxPoolGrad { .. } => "MaxPoolGrad",
+            Op::AvgPool { .. } => "AvgPool",
+            Op::AvgPoolGrad { .. } => "AvgPoolGrad",
             Op::Apply(kind) => kind.tf_type(),
             Op::ScalarSummary { .. } => "ScalarSummary",
             Op::HistogramSummary { .. } => "HistogramSummary",
@@ -483,5 +672,41 @@ impl Op {
             Op::Const(v) => Some(v.dtype()),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_follow_tf() {
+        let w = |p: Padding, i, k, s| p.window(i, k, s).map(|w| (w.output, w.pad_before));
+        // SAME: ceil(input / stride), half the padding (rounded down) before.
+        assert_eq!(w(Padding::Same, 7, 3, 1), Ok((7, 1)));
+        assert_eq!(w(Padding::Same, 7, 3, 2), Ok((4, 1)));
+        assert_eq!(w(Padding::Same, 4, 2, 2), Ok((2, 0)));
+        assert_eq!(w(Padding::Same, 5, 5, 2), Ok((3, 2)));
+        assert_eq!(w(Padding::Same, 2, 5, 1), Ok((2, 2)));
+        // VALID: windows inside the input; C++'s truncating division.
+        assert_eq!(w(Padding::Valid, 7, 3, 2), Ok((3, 0)));
+        assert_eq!(w(Padding::Valid, 3, 3, 1), Ok((1, 0)));
+        assert_eq!(w(Padding::Valid, 2, 4, 2), Ok((0, 0)));
+        let err = Padding::Valid.window(2, 4, 1).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Computed output size would be negative: -1 [input_size: 2, effective_filter_size: 4, stride: 1]"
+        );
+        assert_eq!(
+            Padding::Same.window(2, 2, 0).unwrap_err().to_string(),
+            "Stride must be > 0, but got 0"
+        );
+        assert_eq!(
+            w(Padding::Valid, 3, usize::MAX, usize::MAX),
+            Ok((0, 0)),
+            "no overflow on huge attrs"
+        );
+        assert_eq!(w(Padding::Same, usize::MAX, 3, usize::MAX), Ok((1, 0)));
+        assert_eq!(Padding::Same.tf_name(), "SAME");
     }
 }

@@ -78,6 +78,15 @@ pub enum Error {
         /// The checkpoint's dtype and shape.
         got: String,
     },
+    /// Exporting or importing a safetensors file failed (names the file, and the
+    /// tensor if any).
+    #[error("{path}: {reason}")]
+    Safetensors {
+        /// The safetensors file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// A handle from another graph was used with this session.
     #[error("{what} does not belong to graph {graph}")]
     ForeignHandle {

@@ -10,6 +10,7 @@ pub mod graph;
 pub mod handle;
 pub(crate) mod kernels;
 mod plan;
+pub mod safetensors;
 pub mod saver;
 pub mod session;
 pub mod summary;

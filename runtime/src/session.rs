@@ -148,6 +148,11 @@ impl Session {
         result
     }
 
+    /// The number of variables (slots `0..num_variables()`).
+    pub(crate) fn num_variables(&self) -> usize {
+        self.graph.variables.len()
+    }
+
     /// The value of variable `slot`, if initialized.
     pub(crate) fn variable(&self, slot: u32) -> Option<&Buffer> {
         self.vars.get(slot as usize)?.as_ref()

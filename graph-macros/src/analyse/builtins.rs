@@ -5,7 +5,9 @@ use super::args::{bind, Bound, Call, Sig};
 use super::convert::{self, normalize};
 use super::graph::GraphB;
 use super::value::{Spanned, Value};
-use super::{nn, optimizers, saver, suggest, summary, toolbox, variables, Interp};
+use super::{
+    batch_norm, conv, nn, optimizers, saver, suggest, summary, toolbox, variables, Interp,
+};
 use crate::ctxt::{Reported, Sp};
 use crate::parse::ast::BinOp;
 use staticflow_ir::shape::ShapeDisplay;
@@ -172,6 +174,19 @@ const OPS: &[(&str, Handler)] = &[
     ("summary.histogram", summary::value_summary),
     ("summary.merge", summary::merge),
     ("summary.merge_all", summary::merge_all),
+    (
+        "layers.batch_normalization",
+        batch_norm::batch_normalization,
+    ),
+    ("contrib.layers.batch_norm", batch_norm::contrib_batch_norm),
+    ("nn.conv2d", conv::conv2d),
+    ("nn.max_pool", conv::pool),
+    ("nn.avg_pool", conv::pool),
+    ("layers.conv2d", conv::conv2d_layer),
+    ("layers.max_pooling2d", conv::pooling_layer),
+    ("layers.average_pooling2d", conv::pooling_layer),
+    ("layers.flatten", conv::flatten),
+    ("layers.dropout", conv::dropout_layer),
     ("arg_scope", toolbox::arg_scope),
     ("contrib.framework.arg_scope", toolbox::arg_scope),
     ("contrib.slim.arg_scope", toolbox::arg_scope),

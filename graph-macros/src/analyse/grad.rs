@@ -322,6 +322,45 @@ impl Interp {
                 &[input(0), dz],
                 sp,
             )?)],
+            Op::Conv2D { strides, padding } => {
+                let (x, f) = (input(0), input(1));
+                let (strides, padding) = (*strides, *padding);
+                let gx = self.gop(
+                    Op::Conv2DBackpropInput { strides, padding },
+                    &[x, f, dz],
+                    sp,
+                )?;
+                let gf = self.gop(
+                    Op::Conv2DBackpropFilter { strides, padding },
+                    &[x, f, dz],
+                    sp,
+                )?;
+                vec![Some(gx), Some(gf)]
+            }
+            Op::MaxPool {
+                ksize,
+                strides,
+                padding,
+            } => {
+                let op = Op::MaxPoolGrad {
+                    ksize: *ksize,
+                    strides: *strides,
+                    padding: *padding,
+                };
+                vec![Some(self.gop(op, &[input(0), n, dz], sp)?)]
+            }
+            Op::AvgPool {
+                ksize,
+                strides,
+                padding,
+            } => {
+                let op = Op::AvgPoolGrad {
+                    ksize: *ksize,
+                    strides: *strides,
+                    padding: *padding,
+                };
+                vec![Some(self.gop(op, &[input(0), dz], sp)?)]
+            }
             // Sources, integer-valued ops, state updates and backward ops themselves.
             _ => none(node.inputs.len()),
         })

@@ -2,7 +2,9 @@
 //! collecting every construction error.
 
 mod args;
+mod batch_norm;
 mod builtins;
+mod conv;
 mod convert;
 mod eval;
 mod grad;

@@ -279,7 +279,12 @@ fn number(it: &mut Interp, v: &Spanned, what: &str) -> Result<f64, Reported> {
 }
 
 /// Calls a built-in op or graph function value on one tensor (an `activation`).
-fn apply_activation(it: &mut Interp, f: &Spanned, x: u32, sp: Sp) -> Result<u32, Reported> {
+pub(super) fn apply_activation(
+    it: &mut Interp,
+    f: &Spanned,
+    x: u32,
+    sp: Sp,
+) -> Result<u32, Reported> {
     let call = Call {
         name: String::new(),
         sp,
@@ -332,7 +337,7 @@ fn apply_activation(it: &mut Interp, f: &Spanned, x: u32, sp: Sp) -> Result<u32,
 
 /// Calls `get_variable(name, shape, initializer = ..)` in the current variable scope.
 #[allow(clippy::too_many_arguments)]
-fn layer_variable(
+pub(super) fn layer_variable(
     it: &mut Interp,
     name: &str,
     shape: Vec<usize>,

@@ -2,6 +2,7 @@
 //! where TensorFlow has a message for the same failure.
 
 use super::MAX_RANK;
+use staticflow_ir::op::WindowError;
 use staticflow_ir::shape::python_concrete;
 use staticflow_ir::{DType, Dim, ShapeDisplay};
 
@@ -458,6 +459,91 @@ pub(crate) enum KernelError {
         /// TF op type.
         op: &'static str,
     },
+    /// A convolution or pooling whose output size cannot be computed (zero stride or
+    /// ksize, a VALID window larger than the input).
+    #[error("{0}")]
+    Window(WindowError),
+    /// A convolution or pooling input of rank other than 4, in the words of the op's TF
+    /// kernel.
+    #[error("{}", not_4d(.op, .arg, .shape))]
+    Not4d {
+        /// TF op type.
+        op: &'static str,
+        /// TF's name of the argument (`input`, `filter`, `out_backprop`, `tensor_in`).
+        arg: &'static str,
+        /// Its shape.
+        shape: Vec<usize>,
+    },
+    /// A Conv2D input depth that is not a multiple of the filter's input depth.
+    #[error("input depth must be evenly divisible by filter depth: {input} vs {filter}")]
+    ConvDepth {
+        /// Depth (channels) of the input.
+        input: usize,
+        /// Input depth of the filter.
+        filter: usize,
+    },
+    /// A convolution input depth that is a multiple of, but not equal to, the filter's
+    /// (a grouped convolution, which TF's CPU kernel does not run either).
+    #[error("The Conv2D op currently does not support grouped convolutions on the CPU. A grouped convolution was attempted to be run because the input depth of {input} does not match the filter input depth of {filter}")]
+    GroupedConv {
+        /// Depth (channels) of the input.
+        input: usize,
+        /// Input depth of the filter.
+        filter: usize,
+    },
+    /// A convolution gradient whose input and filter disagree on depth.
+    #[error("{op}: input depth must be evenly divisible by filter depth")]
+    BackpropDepth {
+        /// TF op type.
+        op: &'static str,
+    },
+    /// A convolution gradient whose input and `dy` differ in batch size.
+    #[error("{op}: input and out_backprop must have the same batch size. Input batch: {input}, outbackprop batch: {dy}, batch_dim: 0")]
+    BackpropBatch {
+        /// TF op type.
+        op: &'static str,
+        /// Batch of the input.
+        input: usize,
+        /// Batch of `dy`.
+        dy: usize,
+    },
+    /// A convolution gradient whose filter and `dy` differ in output depth.
+    #[error("{op}: filter and out_backprop must have the same out_depth")]
+    BackpropOutDepth {
+        /// TF op type.
+        op: &'static str,
+    },
+    /// A convolution gradient whose `dy` does not have the forward output's size.
+    #[error("{op}: Size of out_backprop doesn't match computed: actual = {actual}, computed = {computed} spatial_dim: {dim} input: {input} filter: {filter} output: {actual} stride: {stride} dilation: 1")]
+    BackpropSize {
+        /// TF op type.
+        op: &'static str,
+        /// The NHWC dim (1 or 2).
+        dim: usize,
+        /// Size of `dy` along it.
+        actual: usize,
+        /// The forward output's size along it.
+        computed: usize,
+        /// The input's size along it.
+        input: usize,
+        /// The filter's size along it.
+        filter: usize,
+        /// The stride along it.
+        stride: usize,
+    },
+}
+
+/// TF's rank-4 messages: Conv2D's own wording (shape glued on, as TF prints it), the
+/// gradients' `ConvBackpropComputeDimensions` wording, the pooling kernels' wording.
+fn not_4d(op: &str, arg: &str, shape: &[usize]) -> String {
+    match (op, arg) {
+        ("Conv2D", "input") => format!("input must be 4-dimensional{}", dims(shape)),
+        ("Conv2D", _) => format!("{arg} must be 4-dimensional: {}", dims(shape)),
+        ("Conv2DBackpropInput" | "Conv2DBackpropFilter", _) => {
+            format!("{op}: {arg} must be 4-dimensional")
+        }
+        _ => format!("{arg} must be 4-dimensional"),
+    }
 }
 
 /// `[2,3]`, as TF's `TensorShape::DebugString` prints run-time shapes.

@@ -14,6 +14,8 @@
 //! `binary_grad`, `reduce_grad` (reduction gradients and sums back to a broadcast
 //! input's shape), `concat_grad`, `bias` (BiasAdd and its gradient); losses: `xent`
 //! (softmax cross entropy, dense and sparse) and `loss` (sigmoid cross entropy, L2).
+//! Window ops (NHWC): `conv` (Conv2D and its two gradients, im2col + gemm) and `pool`
+//! (max and average pooling and their gradients), over the geometry of `window`.
 //! `layout` holds the shared stride arithmetic, `num` the per-dtype scalar semantics
 //! and `vmath` the vectorised f32 `exp`/`tanh` and the AVX2 dispatch (the only
 //! ISA-specific code).
@@ -27,6 +29,7 @@ mod binary;
 mod binary_grad;
 mod cast;
 mod concat_grad;
+mod conv;
 mod dropout;
 mod error;
 mod layout;
@@ -36,6 +39,7 @@ mod matmul;
 mod num;
 mod optim;
 mod philox;
+mod pool;
 mod random;
 mod reduce;
 mod reduce_grad;
@@ -46,6 +50,7 @@ mod transpose;
 mod unary;
 mod unary_grad;
 mod vmath;
+mod window;
 mod xent;
 
 pub(crate) use assign::assign;
@@ -228,6 +233,67 @@ pub(crate) fn compute(
             let [x] = exactly(name, inputs)?;
             let rng = rng.ok_or(KernelError::MissingRng { op: name })?;
             dropout::dropout_mask(*rate, *x, rng, out)
+        }
+        Op::Conv2D { strides, padding } => {
+            let [x, f] = exactly(name, inputs)?;
+            conv::conv2d(*x, *f, *strides, *padding, out)
+        }
+        Op::Conv2DBackpropInput { strides, padding } => {
+            let [x, f, dy] = exactly(name, inputs)?;
+            conv::conv2d_backprop_input(*x, *f, *dy, *strides, *padding, out)
+        }
+        Op::Conv2DBackpropFilter { strides, padding } => {
+            let [x, f, dy] = exactly(name, inputs)?;
+            conv::conv2d_backprop_filter(*x, *f, *dy, *strides, *padding, out)
+        }
+        Op::MaxPool {
+            ksize,
+            strides,
+            padding,
+        }
+        | Op::AvgPool {
+            ksize,
+            strides,
+            padding,
+        } => {
+            let [x] = exactly(name, inputs)?;
+            let kind = if matches!(op, Op::MaxPool { .. }) {
+                pool::Kind::Max
+            } else {
+                pool::Kind::Avg
+            };
+            let p = pool::Pool {
+                ksize: *ksize,
+                strides: *strides,
+                padding: *padding,
+            };
+            pool::pool(kind, &p, *x, out)
+        }
+        Op::MaxPoolGrad {
+            ksize,
+            strides,
+            padding,
+        } => {
+            let [x, y, dy] = exactly(name, inputs)?;
+            let p = pool::Pool {
+                ksize: *ksize,
+                strides: *strides,
+                padding: *padding,
+            };
+            pool::max_pool_grad(&p, *x, *y, *dy, out)
+        }
+        Op::AvgPoolGrad {
+            ksize,
+            strides,
+            padding,
+        } => {
+            let [x, dy] = exactly(name, inputs)?;
+            let p = pool::Pool {
+                ksize: *ksize,
+                strides: *strides,
+                padding: *padding,
+            };
+            pool::avg_pool_grad(&p, *x, *dy, out)
         }
         Op::Placeholder
         | Op::Variable { .. }

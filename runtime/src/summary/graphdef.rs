@@ -6,6 +6,7 @@ use super::proto::tensor_shape_proto::Dim as DimProto;
 use super::proto::{AttrValue, DataType, GraphDef, NodeDef, TensorProto, TensorShapeProto};
 use crate::graph::StaticGraph;
 use prost::Message;
+use staticflow_ir::op::Padding;
 use staticflow_ir::{ConstValue, DType, Dim, Node, Op};
 use std::collections::BTreeMap;
 
@@ -144,11 +145,65 @@ fn op_attrs(op: &Op, node: &Node, a: &mut BTreeMap<&'static str, Value>) {
             a.insert("seed", Value::I(*seed));
             a.insert("seed2", Value::I(*seed2));
         }
+        Op::Conv2D { strides, padding }
+        | Op::Conv2DBackpropInput { strides, padding }
+        | Op::Conv2DBackpropFilter { strides, padding } => {
+            window_attrs(None, *strides, *padding, a);
+            // What TF1's `tf.nn.conv2d` writes besides: no dilation, no explicit padding.
+            a.insert("dilations", int_list(&[1, 1, 1, 1]));
+            a.insert("explicit_paddings", int_list(&[]));
+            a.insert("use_cudnn_on_gpu", Value::B(true));
+        }
+        Op::MaxPool {
+            ksize,
+            strides,
+            padding,
+        }
+        | Op::MaxPoolGrad {
+            ksize,
+            strides,
+            padding,
+        }
+        | Op::AvgPool {
+            ksize,
+            strides,
+            padding,
+        }
+        | Op::AvgPoolGrad {
+            ksize,
+            strides,
+            padding,
+        } => window_attrs(Some(*ksize), *strides, *padding, a),
         Op::Apply(staticflow_ir::ApplyKind::Momentum { nesterov }) => {
             a.insert("use_nesterov", Value::B(*nesterov));
         }
         _ => {}
     }
+}
+
+/// The NHWC attrs of a convolution or pooling: `strides` and `ksize` as TF's 4-element
+/// lists (`[1, h, w, 1]`), `padding` and `data_format` as strings.
+fn window_attrs(
+    ksize: Option<[usize; 2]>,
+    strides: [usize; 2],
+    padding: Padding,
+    a: &mut BTreeMap<&'static str, Value>,
+) {
+    let nhwc = |[h, w]: [usize; 2]| int_list(&[1, h as i64, w as i64, 1]);
+    a.insert("strides", nhwc(strides));
+    if let Some(k) = ksize {
+        a.insert("ksize", nhwc(k));
+    }
+    a.insert("padding", Value::S(padding.tf_name().as_bytes().to_vec()));
+    a.insert("data_format", Value::S(b"NHWC".to_vec()));
+}
+
+/// A list-of-ints attr.
+fn int_list(i: &[i64]) -> Value {
+    Value::List(ListValue {
+        i: i.to_vec(),
+        ..ListValue::default()
+    })
 }
 
 pub(crate) fn data_type(dtype: DType) -> DataType {
@@ -334,5 +389,83 @@ mod tests {
         assert_eq!(g.node[2].attr["T"], attr(Value::Type(2)));
         // Byte-stable: attrs sorted by key.
         assert_eq!(graph_def(&graph), graph_def(&graph));
+    }
+
+    #[test]
+    fn window_ops_carry_tf_attrs() {
+        let node = |name: &'static str, op: Op, inputs: &'static [OutputRef]| Node {
+            name: name.into(),
+            op,
+            inputs: Cow::Borrowed(inputs),
+            control_inputs: Cow::Borrowed(&[]),
+            dtype: DType::Float32,
+            shape: Cow::Borrowed(&[None, Some(14), Some(14), Some(32)]),
+        };
+        const X: &[OutputRef] = &[OutputRef { node: 0, index: 0 }];
+        const XF: &[OutputRef] = &[
+            OutputRef { node: 0, index: 0 },
+            OutputRef { node: 1, index: 0 },
+        ];
+        let nodes = vec![
+            node("x", Op::Placeholder, &[]),
+            node("w", Op::Placeholder, &[]),
+            node(
+                "conv",
+                Op::Conv2D {
+                    strides: [1, 2],
+                    padding: Padding::Same,
+                },
+                XF,
+            ),
+            node(
+                "pool",
+                Op::MaxPool {
+                    ksize: [2, 3],
+                    strides: [2, 2],
+                    padding: Padding::Valid,
+                },
+                X,
+            ),
+        ];
+        let graph = StaticGraph {
+            type_name: "G",
+            nodes: Box::leak(nodes.into_boxed_slice()),
+            variables: &[],
+            collections: &[],
+        };
+        let g = decoded(&graph);
+        let list = |i: &[i64]| {
+            attr(Value::List(ListValue {
+                i: i.to_vec(),
+                ..ListValue::default()
+            }))
+        };
+        let conv = &g.node[2];
+        assert_eq!(conv.op, "Conv2D");
+        assert_eq!(conv.input, ["x", "w"]);
+        assert_eq!(conv.attr["T"], attr(Value::Type(1)));
+        assert_eq!(conv.attr["strides"], list(&[1, 1, 2, 1]));
+        assert_eq!(conv.attr["padding"], attr(Value::S(b"SAME".to_vec())));
+        assert_eq!(conv.attr["data_format"], attr(Value::S(b"NHWC".to_vec())));
+        assert_eq!(conv.attr["dilations"], list(&[1, 1, 1, 1]));
+        assert_eq!(conv.attr["use_cudnn_on_gpu"], attr(Value::B(true)));
+        assert!(!conv.attr.contains_key("ksize"));
+        let pool = &g.node[3];
+        assert_eq!(pool.op, "MaxPool");
+        assert_eq!(pool.attr["ksize"], list(&[1, 2, 3, 1]));
+        assert_eq!(pool.attr["strides"], list(&[1, 2, 2, 1]));
+        assert_eq!(pool.attr["padding"], attr(Value::S(b"VALID".to_vec())));
+        let keys: Vec<&str> = pool.attr.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "T",
+                "_output_shapes",
+                "data_format",
+                "ksize",
+                "padding",
+                "strides"
+            ]
+        );
     }
 }
