@@ -129,3 +129,77 @@ fn training_uses_the_batch_inference_the_moving_averages() -> Result<(), Error> 
     }
     Ok(())
 }
+
+graph! {
+    /// The training flag as a bool tensor with a default (seed 002's idiom).
+    pub struct Switchable {
+        let x = placeholder(float32, shape = [None, 2]);
+        let is_training = placeholder_with_default(False, shape = []);
+        let y = layers.batch_normalization(x, training = is_training);
+        with control_dependencies(get_collection(GraphKeys.UPDATE_OPS)) {
+            let step = identity(y);
+        }
+        let init = global_variables_initializer();
+    }
+}
+
+#[test]
+fn a_bool_tensor_switches_modes_per_run() -> Result<(), Error> {
+    let g = Switchable::new();
+    assert_eq!(g.is_training.op_name(), "PlaceholderWithDefault");
+    let mut sess = Session::new(&g);
+    sess.run(&g.init, feed![])?;
+    let five = array![
+        [1.0f32, 2.0],
+        [3.0, -1.0],
+        [0.5, 0.5],
+        [-2.0, 4.0],
+        [1.5, -3.0]
+    ];
+    let inferred = sess.run(&g.step, feed![g.x => &five])?;
+    close(
+        "default: inference",
+        &inferred,
+        &[
+            0.9995003938674927,
+            1.9990007877349854,
+            2.9985013008117676,
+            -0.9995003938674927,
+            0.49975019693374634,
+            0.49975019693374634,
+            -1.9990007877349854,
+            3.9980015754699707,
+            1.4992506504058838,
+            -2.9985013008117676,
+        ],
+    );
+    let mean = g
+        .as_graph()
+        .get_tensor_by_name("batch_normalization/moving_mean:0")?;
+    let unchanged = sess.run(mean, feed![])?;
+    assert_eq!(
+        unchanged,
+        TensorValue::F32(array![0.0f32, 0.0].into_dyn()),
+        "no update in inference"
+    );
+    let trained = sess.run(&g.step, feed![g.x => &five, g.is_training => true])?;
+    close(
+        "fed True: training",
+        &trained,
+        &[
+            0.12260481715202332,
+            0.622787356376648,
+            1.3486530780792236,
+            -0.622787356376648,
+            -0.18390727043151855,
+            0.0,
+            -1.7164677381515503,
+            1.4531705379486084,
+            0.4291168749332428,
+            -1.4531705379486084,
+        ],
+    );
+    let moved = sess.run(mean, feed![])?;
+    assert_eq!(moved, TensorValue::F32(array![0.008f32, 0.005].into_dyn()));
+    Ok(())
+}

@@ -358,6 +358,7 @@ fn op_tokens(op: &Op) -> TokenStream {
             quote!(#p::Op::Const(#c))
         }
         Op::Placeholder => quote!(#p::Op::Placeholder),
+        Op::PlaceholderWithDefault => quote!(#p::Op::PlaceholderWithDefault),
         Op::Variable { slot } => quote!(#p::Op::Variable { slot: #slot }),
         Op::Assign { slot, mode } => {
             let m = match mode {

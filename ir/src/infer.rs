@@ -37,7 +37,7 @@ pub enum InferError {
 /// node itself; asking for them here is an error of the caller.
 pub fn infer(op: &Op, inputs: &[TensorType]) -> Result<TensorType, InferError> {
     match op {
-        Op::Identity => one(op, inputs).cloned(),
+        Op::Identity | Op::PlaceholderWithDefault => one(op, inputs).cloned(),
         Op::Assign { .. } => assign(op, inputs),
         Op::Unary(u) => unary(*u, one(op, inputs)?),
         Op::Binary(b) => binary(*b, inputs),

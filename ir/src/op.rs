@@ -316,6 +316,8 @@ pub enum Op {
     Const(ConstValue),
     /// A value fed at run time.
     Placeholder,
+    /// `(default)`: a placeholder that reads its input when nothing is fed.
+    PlaceholderWithDefault,
     /// A variable: state held by the session in slot `slot`.
     Variable {
         /// Index of the variable's storage in a session.
@@ -550,6 +552,7 @@ impl Op {
         match self {
             Op::Const(_) => "Const",
             Op::Placeholder => "Placeholder",
+            Op::PlaceholderWithDefault => "PlaceholderWithDefault",
             Op::Variable { .. } => "VariableV2",
             Op::Assign { mode, .. } => match mode {
                 AssignMode::Set => "Assign",

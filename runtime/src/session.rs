@@ -302,7 +302,7 @@ impl Session {
                 Ok(())
             }
             Op::NoOp => Ok(()),
-            Op::Identity => {
+            Op::Identity | Op::PlaceholderWithDefault => {
                 let src = node.inputs.first().map_or(0, |r| r.node);
                 let loc = self.locs[src as usize];
                 if let Loc::Var(slot) = loc {

@@ -96,14 +96,38 @@ pub fn contrib_batch_norm(it: &mut Interp, call: &Call) -> Result<Value, Reporte
     build(it, call, &b, &flavor)
 }
 
+/// Training mode: fixed when the graph is built, or chosen per run by a bool tensor.
+enum Training {
+    Fixed(bool),
+    Tensor(u32),
+}
+
+fn training_arg(
+    it: &mut Interp,
+    b: &Bound,
+    key: &str,
+    default: bool,
+) -> Result<Training, Reported> {
+    match b.some(key).map(|v| (v.value.clone(), v.sp)) {
+        Some((Value::Tensor(n), sp)) => {
+            let t = it.g.ty(n);
+            if t.dtype != DType::Bool || !t.shape.is_empty() {
+                return Err(it.cx.error(
+                    sp,
+                    format!("`{key}` must be a scalar bool tensor or a Python bool"),
+                ));
+            }
+            Ok(Training::Tensor(n))
+        }
+        Some(_) => flag(it, b, key, default).map(Training::Fixed),
+        None => Ok(Training::Fixed(default)),
+    }
+}
+
 fn flag(it: &mut Interp, b: &Bound, key: &str, default: bool) -> Result<bool, Reported> {
     match b.some(key) {
         Some(v) => match &v.value {
             Value::Bool(x) => Ok(*x),
-            _ if key == "training" || key == "is_training" => Err(it.cx.error(
-                v.sp,
-                format!("a tensor `{key}` is not supported yet: give True or False"),
-            )),
             other => Err(it.cx.error(
                 v.sp,
                 format!("`{key}` must be a bool, found {}", other.kind_name()),
@@ -121,7 +145,7 @@ fn number(it: &mut Interp, b: &Bound, key: &str, default: f64) -> Result<f64, Re
 }
 
 fn build(it: &mut Interp, call: &Call, b: &Bound, flavor: &Flavor) -> Result<Value, Reported> {
-    let training = flag(it, b, flavor.training_key, flavor.training_default)?;
+    let training = training_arg(it, b, flavor.training_key, flavor.training_default)?;
     let center = flag(it, b, "center", true)?;
     let scale = flag(it, b, "scale", flavor.scale_default)?;
     let momentum = number(it, b, flavor.momentum_key, flavor.momentum_default)?;
@@ -195,18 +219,56 @@ fn build(it: &mut Interp, call: &Call, b: &Bound, flavor: &Flavor) -> Result<Val
         };
         let moving_mean = var(it, "moving_mean", Initializer::Zeros, false)?;
         let moving_variance = var(it, "moving_variance", Initializer::Ones, false)?;
-        let (mean, variance) = if training {
+        let batch_mode = |it: &mut Interp, gate: Option<u32>| -> Result<(u32, u32), Reported> {
             let (mean, variance) = moments(it, x, shape.len(), call.sp)?;
             for (moving, batch, suffix) in
                 [(moving_mean, mean, ""), (moving_variance, variance, "_1")]
             {
-                update_moving(it, moving, batch, momentum, suffix, call.sp)?;
+                update_moving(it, moving, batch, momentum, suffix, gate, call.sp)?;
             }
-            (mean, variance)
-        } else {
-            (moving_mean, moving_variance)
+            Ok((mean, variance))
         };
-        normalize(it, x, mean, variance, gamma, beta, epsilon, dtype, call.sp)
+        let norm = |it: &mut Interp, mean: u32, variance: u32| {
+            normalize(it, x, mean, variance, gamma, beta, epsilon, dtype, call.sp)
+        };
+        match training {
+            Training::Fixed(true) => {
+                let (mean, variance) = batch_mode(it, None)?;
+                norm(it, mean, variance)
+            }
+            Training::Fixed(false) => norm(it, moving_mean, moving_variance),
+            Training::Tensor(t) => {
+                // Both modes are computed and mixed by the flag (0 or 1); the updates
+                // are scaled by it, so they change nothing in inference runs.
+                let name = it.g.unique_name("Cast");
+                let gate = it.g.add_exact(
+                    name,
+                    Op::Cast,
+                    vec![GraphB::out(t)],
+                    TensorType::new(dtype, vec![]),
+                );
+                let (mean, variance) = batch_mode(it, Some(gate))?;
+                let train_out = norm(it, mean, variance)?;
+                let infer_out = norm(it, moving_mean, moving_variance)?;
+                let one = scalar(it, "ones", 1.0, dtype);
+                let not_gate = op(it, "sub", Op::Binary(BinaryOp::Sub), &[one, gate], call.sp)?;
+                let a = op(
+                    it,
+                    "mul",
+                    Op::Binary(BinaryOp::Mul),
+                    &[train_out, gate],
+                    call.sp,
+                )?;
+                let c = op(
+                    it,
+                    "mul",
+                    Op::Binary(BinaryOp::Mul),
+                    &[infer_out, not_gate],
+                    call.sp,
+                )?;
+                op(it, "cond", Op::Binary(BinaryOp::AddV2), &[a, c], call.sp)
+            }
+        }
     })();
     it.scopes.stack.pop();
     if let Some(prev) = prev_names {
@@ -265,6 +327,7 @@ fn update_moving(
     batch: u32,
     momentum: f64,
     suffix: &str,
+    gate: Option<u32>,
     sp: Sp,
 ) -> Result<(), Reported> {
     let var = it.g.nodes[moving_read as usize]
@@ -288,7 +351,11 @@ fn update_moving(
             &[moving_read, batch],
             sp,
         )?;
-        op(it, "mul", Op::Binary(BinaryOp::Mul), &[diff, decay], sp)
+        let delta = op(it, "mul", Op::Binary(BinaryOp::Mul), &[diff, decay], sp)?;
+        match gate {
+            Some(g) => op(it, "mul", Op::Binary(BinaryOp::Mul), &[delta, g], sp),
+            None => Ok(delta),
+        }
     })();
     it.g.pop_name_scope(prev);
     let update = add_node(
@@ -343,6 +410,5 @@ fn normalize(
         )
     })();
     it.g.pop_name_scope(prev);
-    let _ = GraphB::out;
     result
 }

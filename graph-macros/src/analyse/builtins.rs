@@ -179,6 +179,7 @@ const OPS: &[(&str, Handler)] = &[
         batch_norm::batch_normalization,
     ),
     ("contrib.layers.batch_norm", batch_norm::contrib_batch_norm),
+    ("placeholder_with_default", placeholder_with_default),
     ("nn.conv2d", conv::conv2d),
     ("nn.max_pool", conv::pool),
     ("nn.avg_pool", conv::pool),
@@ -466,6 +467,44 @@ fn constant(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         Op::Const(data),
         vec![],
         TensorType::new(dtype, shape),
+    );
+    Ok(Value::Tensor(node))
+}
+
+/// `placeholder_with_default(input, shape, name = None)`: fed or else `input`.
+fn placeholder_with_default(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
+    let b = sig1(it, call, &["input", "shape", "name"], 2)?;
+    let name = name_arg(it, &b)?;
+    let scope =
+        it.g.unique_name(name.as_deref().unwrap_or("PlaceholderWithDefault"));
+    let prev = it.g.push_name_scope(Some(&format!("{scope}/")));
+    let input = to_tensor(it, b.req("input"), None, "input");
+    it.g.pop_name_scope(prev);
+    let input = input?;
+    let s = b.req("shape");
+    let shape = convert::shape_of(&mut it.cx, &s.value, s.sp)?;
+    let have = it.g.ty(input).clone();
+    let fits = have.shape.len() == shape.len()
+        && have
+            .shape
+            .iter()
+            .zip(&shape)
+            .all(|(h, w)| w.is_none() || h == w);
+    if !fits {
+        return Err(it.cx.error(
+            s.sp,
+            format!(
+                "Cannot use default of shape {} for shape {}",
+                ShapeDisplay::brackets(&have.shape),
+                ShapeDisplay::brackets(&shape)
+            ),
+        ));
+    }
+    let node = it.g.add_exact(
+        scope,
+        Op::PlaceholderWithDefault,
+        vec![GraphB::out(input)],
+        TensorType::new(have.dtype, shape),
     );
     Ok(Value::Tensor(node))
 }

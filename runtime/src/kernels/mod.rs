@@ -94,7 +94,7 @@ pub(crate) fn compute(
     }
     match op {
         Op::Const(value) => array::constant(value, static_shape, out),
-        Op::Identity | Op::StopGradient => {
+        Op::Identity | Op::StopGradient | Op::PlaceholderWithDefault => {
             let [x] = exactly(name, inputs)?;
             out.copy_from(*x);
             Ok(())
