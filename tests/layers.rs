@@ -320,3 +320,31 @@ fn digits_mlp_reaches_97_percent() -> Result<(), Error> {
     assert!(accuracy >= 0.97, "test accuracy {accuracy}");
     Ok(())
 }
+
+graph! {
+    /// `layers.dropout` with the training flag as a bool tensor.
+    pub struct DropoutLayer {
+        let x = placeholder(float32, shape = [None, 1000]);
+        let training = placeholder_with_default(False, shape = []);
+        let y = layers.dropout(x, rate = 0.5, seed = 5, training = training);
+        let off = layers.dropout(x, training = False);
+    }
+}
+
+#[test]
+fn dropout_layer_follows_its_training_flag() -> Result<(), Error> {
+    let g = DropoutLayer::new();
+    let x = Array2::<f32>::ones((2, 1000));
+    let mut sess = Session::new(&g);
+    assert_eq!(
+        sess.run(&g.y, feed![g.x => &x])?,
+        x,
+        "inference: the identity"
+    );
+    let dropped = sess.run(&g.y, feed![g.x => &x, g.training => true])?;
+    let zeros = dropped.iter().filter(|v| **v == 0.0).count();
+    assert!((800..1200).contains(&zeros), "{zeros} of 2000 dropped");
+    assert!(dropped.iter().all(|v| *v == 0.0 || *v == 2.0));
+    assert_eq!(sess.run(&g.off, feed![g.x => &x])?, x);
+    Ok(())
+}

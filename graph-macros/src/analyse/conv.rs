@@ -264,17 +264,26 @@ pub fn dropout_layer(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         &["inputs", "rate", "noise_shape", "seed", "training", "name"],
         1,
     )?;
-    let training = match b.some("training") {
-        Some(t) => match &t.value {
-            Value::Bool(v) => *v,
-            _ => {
+    // `training`: a Python bool, or a scalar bool tensor choosing per run.
+    let (training, gate) = match b.some("training").map(|t| (t.value.clone(), t.sp)) {
+        Some((Value::Bool(v), _)) => (v, None),
+        Some((Value::Tensor(n), sp)) => {
+            let t = it.g.ty(n);
+            if t.dtype != staticflow_ir::DType::Bool || !t.shape.is_empty() {
                 return Err(it.cx.error(
-                    t.sp,
-                    "a tensor `training` is not supported yet: give True or False",
-                ))
+                    sp,
+                    "`training` must be a scalar bool tensor or a Python bool",
+                ));
             }
-        },
-        None => false,
+            (true, Some(n))
+        }
+        Some((other, sp)) => {
+            return Err(it.cx.error(
+                sp,
+                format!("`training` must be a bool, found {}", other.kind_name()),
+            ))
+        }
+        None => (false, None),
     };
     let x = b.req("inputs").clone();
     if !training {
@@ -319,7 +328,61 @@ pub fn dropout_layer(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         args,
         defaults: Vec::new(),
     };
-    super::nn::dropout(it, &inner)
+    let dropped = super::nn::dropout(it, &inner)?;
+    let (Some(flag), Value::Tensor(d)) = (gate, &dropped) else {
+        return Ok(dropped);
+    };
+    // `flag * dropout(x) + (1 - flag) * x`: the mask applies only in training runs.
+    let xn = to_tensor(it, b.req("inputs"), None, "inputs")?;
+    let dtype = it.g.ty(xn).dtype;
+    let scope = it.g.unique_name("dropout_cond");
+    let prev = it.g.push_name_scope(Some(&format!("{scope}/")));
+    let mixed = (|| {
+        let name = it.g.unique_name("Cast");
+        let g = it.g.add_exact(
+            name,
+            Op::Cast,
+            vec![super::graph::GraphB::out(flag)],
+            staticflow_ir::TensorType::new(dtype, vec![]),
+        );
+        let one = it.g.add(
+            "ones",
+            Op::Const(staticflow_ir::ConstValue::from_f64s(dtype, &[1.0])),
+            vec![],
+            staticflow_ir::TensorType::new(dtype, vec![]),
+        );
+        let mul = |it: &mut Interp, a: u32, b: u32| {
+            let name = it.g.unique_name("mul");
+            add_node(
+                it,
+                name,
+                Op::Binary(staticflow_ir::BinaryOp::Mul),
+                &[a, b],
+                call.sp,
+            )
+        };
+        let kept = mul(it, *d, g)?;
+        let name = it.g.unique_name("sub");
+        let not_g = add_node(
+            it,
+            name,
+            Op::Binary(staticflow_ir::BinaryOp::Sub),
+            &[one, g],
+            call.sp,
+        )?;
+        let passed = mul(it, xn, not_g)?;
+        Ok((kept, passed))
+    })();
+    it.g.pop_name_scope(prev);
+    let (kept, passed) = mixed?;
+    add_node(
+        it,
+        scope,
+        Op::Binary(staticflow_ir::BinaryOp::AddV2),
+        &[kept, passed],
+        call.sp,
+    )
+    .map(Value::Tensor)
 }
 
 /// `layers.conv2d(inputs, filters, kernel_size, strides = (1, 1), padding = 'valid',
