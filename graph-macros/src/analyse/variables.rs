@@ -223,6 +223,27 @@ fn fans(shape: &[usize]) -> (f64, f64) {
     }
 }
 
+/// The `regularizer = ...` argument, if given.
+fn regularizer_arg(
+    it: &mut Interp,
+    b: &Bound,
+) -> Result<Option<super::toolbox::Regularizer>, Reported> {
+    match b.some("regularizer") {
+        Some(Spanned {
+            value: Value::Regularizer(r),
+            ..
+        }) => Ok(Some(*r)),
+        Some(other) => Err(it.cx.error(
+            other.sp,
+            format!(
+                "`regularizer` must be a regularizer, found {}",
+                other.value.kind_name()
+            ),
+        )),
+        None => Ok(None),
+    }
+}
+
 fn opt_dtype(it: &mut Interp, b: &Bound) -> Result<Option<DType>, Reported> {
     match b.some("dtype") {
         Some(d) => Ok(Some(convert::as_dtype(&mut it.cx, &d.value, d.sp)?)),
@@ -393,20 +414,7 @@ pub fn get_variable(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     it.g.pop_name_scope(prev);
     let id = id?;
     it.g.var_store.insert(full.clone(), id);
-    let regularizer = match b.some("regularizer").map(|s| s.value.clone()) {
-        Some(Value::Regularizer(r)) => Some(r),
-        Some(other) => {
-            let sp = b.req("regularizer").sp;
-            return Err(it.cx.error(
-                sp,
-                format!(
-                    "`regularizer` must be a regularizer, found {}",
-                    other.kind_name()
-                ),
-            ));
-        }
-        None => scope.regularizer,
-    };
+    let regularizer = regularizer_arg(it, &b)?.or(scope.regularizer);
     if let Some(r) = regularizer {
         // TF regularizes trainable variables only.
         if it.g.vars[id].trainable {
@@ -583,20 +591,7 @@ pub fn variable_scope(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
             "reuse=True cannot be used without a name_or_scope",
         ));
     }
-    let regularizer = match b.some("regularizer").map(|s| s.value.clone()) {
-        Some(Value::Regularizer(r)) => Some(r),
-        Some(other) => {
-            let sp = b.req("regularizer").sp;
-            return Err(it.cx.error(
-                sp,
-                format!(
-                    "`regularizer` must be a regularizer, found {}",
-                    other.kind_name()
-                ),
-            ));
-        }
-        None => None,
-    };
+    let regularizer = regularizer_arg(it, &b)?;
     let initializer = match b.some("initializer").map(|s| s.value.clone()) {
         Some(Value::Initializer(i)) => Some(i),
         Some(other) => {
