@@ -668,6 +668,20 @@ fn flag(it: &mut Interp, b: &Bound, key: &str) -> Result<bool, Reported> {
     }
 }
 
+/// The source of a rank-2 `transpose` node, with the transpose flag flipped.
+fn fold_transpose(it: &Interp, v: Spanned, flag: bool) -> (Spanned, bool) {
+    if let Value::Tensor(n) = v.value {
+        let node = &it.g.nodes[n as usize];
+        if let (Op::Transpose { perm }, Some(src)) = (&node.op, node.inputs.first()) {
+            if perm.as_ref() == [1, 0] {
+                let value = Value::Tensor(src.node);
+                return (Spanned { value, sp: v.sp }, !flag);
+            }
+        }
+    }
+    (v, flag)
+}
+
 fn matmul(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     let b = sig1(
         it,
@@ -688,7 +702,10 @@ fn matmul(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     let transpose_a = flag(it, &b, "transpose_a")? || flag(it, &b, "adjoint_a")?;
     let transpose_b = flag(it, &b, "transpose_b")? || flag(it, &b, "adjoint_b")?;
     let name = name_arg(it, &b)?;
-    let (x, y) = (b.req("a").clone(), b.req("b").clone());
+    // `matmul(transpose(X), e)` reads X with a transposed stride instead of the copy the
+    // Transpose op makes; the Transpose node keeps its name and is pruned when unused.
+    let (x, transpose_a) = fold_transpose(it, b.req("a").clone(), transpose_a);
+    let (y, transpose_b) = fold_transpose(it, b.req("b").clone(), transpose_b);
     build_op(
         it,
         name.as_deref(),
