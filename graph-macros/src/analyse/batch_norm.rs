@@ -7,7 +7,7 @@ use super::args::{bind, Bound, Call, Sig};
 use super::builtins::{add_node, to_tensor};
 use super::convert;
 use super::graph::{GraphB, Member};
-use super::scopes::{Reuse, VarScopeTarget};
+use super::scopes::VarScopeTarget;
 use super::value::{Initializer, Spanned, Value};
 use super::Interp;
 use crate::ctxt::{Reported, Sp};
@@ -151,11 +151,7 @@ fn build(it: &mut Interp, call: &Call, b: &Bound, flavor: &Flavor) -> Result<Val
     let momentum = number(it, b, flavor.momentum_key, flavor.momentum_default)?;
     let epsilon = number(it, b, "epsilon", 0.001)?;
     let trainable = flag(it, b, "trainable", true)?;
-    let reuse = match b.some("reuse").map(|r| &r.value) {
-        Some(Value::Bool(true)) => Some(Reuse::Yes),
-        Some(Value::AutoReuse) => Some(Reuse::Auto),
-        _ => None,
-    };
+    let reuse = super::nn::reuse_arg(b);
     let x = to_tensor(it, b.req("inputs"), None, "inputs")?;
     let shape = it.g.ty(x).shape.clone();
     let dtype = it.g.ty(x).dtype;
@@ -182,8 +178,7 @@ fn build(it: &mut Interp, call: &Call, b: &Bound, flavor: &Flavor) -> Result<Val
         Some(Value::Str(n)) => VarScopeTarget::Name(n),
         _ => VarScopeTarget::Default(flavor.default_scope.into()),
     };
-    let (_, prev_names) = it.enter_var_scope(target, reuse, call.sp)?;
-    let result = (|| {
+    let result = super::nn::in_layer_scope(it, target, reuse, call.sp, |it| {
         let var = |it: &mut Interp,
                    name: &str,
                    init: Initializer,
@@ -269,11 +264,7 @@ fn build(it: &mut Interp, call: &Call, b: &Bound, flavor: &Flavor) -> Result<Val
                 op(it, "cond", Op::Binary(BinaryOp::AddV2), &[a, c], call.sp)
             }
         }
-    })();
-    it.scopes.stack.pop();
-    if let Some(prev) = prev_names {
-        it.g.pop_name_scope(prev);
-    }
+    });
     result.map(Value::Tensor)
 }
 

@@ -5,8 +5,8 @@
 use super::args::{bind, ArgVal, Bound, Call, Sig};
 use super::builtins::{self, add_node, build_op, name_arg, to_tensor};
 use super::convert;
-use super::scopes::{Reuse, VarScopeTarget};
-use super::value::{Initializer, Spanned, Value};
+use super::scopes::VarScopeTarget;
+use super::value::{Spanned, Value};
 use super::Interp;
 use crate::ctxt::Reported;
 use staticflow_ir::op::Padding;
@@ -117,6 +117,34 @@ pub fn conv2d(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     .map(Value::Tensor)
 }
 
+/// A max or average pool op and its TF type name.
+fn pool_op(
+    max: bool,
+    ksize: [usize; 2],
+    strides: [usize; 2],
+    padding: Padding,
+) -> (Op, &'static str) {
+    if max {
+        (
+            Op::MaxPool {
+                ksize,
+                strides,
+                padding,
+            },
+            "MaxPool",
+        )
+    } else {
+        (
+            Op::AvgPool {
+                ksize,
+                strides,
+                padding,
+            },
+            "AvgPool",
+        )
+    }
+}
+
 /// `nn.max_pool(value, ksize, strides, padding)` and `nn.avg_pool(...)`.
 pub fn pool(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     let b = sig(
@@ -138,25 +166,7 @@ pub fn pool(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     let padding = padding_of(it, b.some("padding"), Padding::Valid)?;
     let name = name_arg(it, &b)?;
     let x = b.req("value").clone();
-    let (op, default) = if call.name == "max_pool" {
-        (
-            Op::MaxPool {
-                ksize,
-                strides,
-                padding,
-            },
-            "MaxPool",
-        )
-    } else {
-        (
-            Op::AvgPool {
-                ksize,
-                strides,
-                padding,
-            },
-            "AvgPool",
-        )
-    };
+    let (op, default) = pool_op(call.name == "max_pool", ksize, strides, padding);
     build_op(it, name.as_deref(), default, op, &[("value", &x)], call.sp).map(Value::Tensor)
 }
 
@@ -191,25 +201,7 @@ pub fn pooling_layer(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
     let prev = it.g.push_name_scope(Some(&format!("{scope}/")));
     let result = (|| {
         let xn = to_tensor(it, &x, None, "inputs")?;
-        let (op, op_name) = if max {
-            (
-                Op::MaxPool {
-                    ksize,
-                    strides,
-                    padding,
-                },
-                "MaxPool",
-            )
-        } else {
-            (
-                Op::AvgPool {
-                    ksize,
-                    strides,
-                    padding,
-                },
-                "AvgPool",
-            )
-        };
+        let (op, op_name) = pool_op(max, ksize, strides, padding);
         let n = it.g.unique_name(op_name);
         add_node(it, n, op, &[xn], call.sp)
     })();
@@ -428,11 +420,7 @@ pub fn conv2d_layer(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         None => [1, 1],
     };
     let padding = padding_of(it, b.some("padding"), Padding::Valid)?;
-    let reuse = match b.some("reuse").map(|r| &r.value) {
-        Some(Value::Bool(true)) => Some(Reuse::Yes),
-        Some(Value::AutoReuse) => Some(Reuse::Auto),
-        _ => None,
-    };
+    let reuse = super::nn::reuse_arg(&b);
     let x = to_tensor(it, b.req("inputs"), None, "inputs")?;
     let xs = it.g.ty(x).shape.clone();
     let dtype = it.g.ty(x).dtype;
@@ -449,8 +437,7 @@ pub fn conv2d_layer(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         Some(n) => VarScopeTarget::Name(n),
         None => VarScopeTarget::Default("conv2d".into()),
     };
-    let (_, prev_names) = it.enter_var_scope(target, reuse, call.sp)?;
-    let result = (|| {
+    let result = super::nn::in_layer_scope(it, target, reuse, call.sp, |it| {
         let trainable = !matches!(
             b.some("trainable").map(|v| &v.value),
             Some(Value::Bool(false))
@@ -472,47 +459,14 @@ pub fn conv2d_layer(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         )?;
         let kernel = builtins::tensor_node(it, &kernel);
         let n = it.g.unique_name("Conv2D");
-        let mut out = add_node(
+        let out = add_node(
             it,
             n,
             Op::Conv2D { strides, padding },
             &[x, kernel],
             call.sp,
         )?;
-        let use_bias = !matches!(
-            b.some("use_bias").map(|v| &v.value),
-            Some(Value::Bool(false))
-        );
-        if use_bias {
-            let init = b.some("bias_initializer").cloned().or(Some(Spanned {
-                value: Value::Initializer(Initializer::Zeros),
-                sp: call.sp,
-            }));
-            let bias = super::nn::layer_variable(
-                it,
-                "bias",
-                vec![filters as usize],
-                dtype,
-                init,
-                b.some("bias_regularizer").cloned(),
-                trainable,
-                call.sp,
-            )?;
-            let bias = builtins::tensor_node(it, &bias);
-            let n = it.g.unique_name("BiasAdd");
-            out = add_node(it, n, Op::BiasAdd, &[out, bias], call.sp)?;
-        }
-        if let Some(act) = b
-            .some("activation")
-            .filter(|a| !matches!(a.value, Value::None))
-        {
-            out = super::nn::apply_activation(it, act, out, call.sp)?;
-        }
-        Ok(out)
-    })();
-    it.scopes.stack.pop();
-    if let Some(prev) = prev_names {
-        it.g.pop_name_scope(prev);
-    }
+        super::nn::bias_and_activation(it, &b, out, filters as usize, dtype, trainable, call.sp)
+    });
     result.map(Value::Tensor)
 }

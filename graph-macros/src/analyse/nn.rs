@@ -424,19 +424,11 @@ pub fn dense(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
             .cx
             .error(u.sp, format!("`units` must be positive, got {units}")));
     }
-    let use_bias = match b.some("use_bias") {
-        Some(v) => convert::as_bool(&mut it.cx, &v.value, v.sp, "use_bias")?,
-        None => true,
-    };
     let trainable = match b.some("trainable") {
         Some(v) => convert::as_bool(&mut it.cx, &v.value, v.sp, "trainable")?,
         None => true,
     };
-    let reuse = match b.some("reuse").map(|r| &r.value) {
-        Some(Value::Bool(true)) => Some(Reuse::Yes),
-        Some(Value::AutoReuse) => Some(Reuse::Auto),
-        _ => None,
-    };
+    let reuse = reuse_arg(&b);
     let x = to_tensor(it, b.req("inputs"), None, "inputs")?;
     let xs = it.g.ty(x).shape.clone();
     let dtype = it.g.ty(x).dtype;
@@ -453,9 +445,7 @@ pub fn dense(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         Some(n) => VarScopeTarget::Name(n),
         None => VarScopeTarget::Default("dense".into()),
     };
-    let (index, prev_names) = it.enter_var_scope(target, reuse, call.sp)?;
-    let _ = index;
-    let result = (|| {
+    let result = in_layer_scope(it, target, reuse, call.sp, |it| {
         let kernel = layer_variable(
             it,
             "kernel",
@@ -468,7 +458,7 @@ pub fn dense(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
         )?;
         let kernel = builtins::tensor_node(it, &kernel);
         let mm = it.g.unique_name("MatMul");
-        let mut out = add_node(
+        let out = add_node(
             it,
             mm,
             Op::MatMul {
@@ -478,38 +468,80 @@ pub fn dense(it: &mut Interp, call: &Call) -> Result<Value, Reported> {
             &[x, kernel],
             call.sp,
         )?;
-        if use_bias {
-            let bias_init = b.some("bias_initializer").cloned().or(Some(Spanned {
-                value: Value::Initializer(super::value::Initializer::Zeros),
-                sp: call.sp,
-            }));
-            let bias = layer_variable(
-                it,
-                "bias",
-                vec![units as usize],
-                dtype,
-                bias_init,
-                b.some("bias_regularizer").cloned(),
-                trainable,
-                call.sp,
-            )?;
-            let bias = builtins::tensor_node(it, &bias);
-            let name = it.g.unique_name("BiasAdd");
-            out = add_node(it, name, Op::BiasAdd, &[out, bias], call.sp)?;
-        }
-        if let Some(act) = b
-            .some("activation")
-            .filter(|a| !matches!(a.value, Value::None))
-        {
-            out = apply_activation(it, act, out, call.sp)?;
-        }
-        Ok(out)
-    })();
+        bias_and_activation(it, &b, out, units as usize, dtype, trainable, call.sp)
+    });
+    result.map(Value::Tensor)
+}
+
+/// The `reuse` argument of a layer (`True`, `AUTO_REUSE`, or inherited).
+pub(super) fn reuse_arg(b: &Bound) -> Option<Reuse> {
+    match b.some("reuse").map(|r| &r.value) {
+        Some(Value::Bool(true)) => Some(Reuse::Yes),
+        Some(Value::AutoReuse) => Some(Reuse::Auto),
+        _ => None,
+    }
+}
+
+/// Runs `body` in a layer's variable scope (its `name`, or a unique default such as
+/// `dense`, `dense_1`), leaving the scope whatever the body returns.
+pub(super) fn in_layer_scope<T>(
+    it: &mut Interp,
+    target: VarScopeTarget,
+    reuse: Option<Reuse>,
+    sp: Sp,
+    body: impl FnOnce(&mut Interp) -> Result<T, Reported>,
+) -> Result<T, Reported> {
+    let (_, prev_names) = it.enter_var_scope(target, reuse, sp)?;
+    let result = body(it);
     it.scopes.stack.pop();
     if let Some(prev) = prev_names {
         it.g.pop_name_scope(prev);
     }
-    result.map(Value::Tensor)
+    result
+}
+
+/// A layer's bias (`units` of `bias_initializer`, unless `use_bias = False`) and its
+/// `activation`, applied to the pre-activation `out`.
+pub(super) fn bias_and_activation(
+    it: &mut Interp,
+    b: &Bound,
+    mut out: u32,
+    units: usize,
+    dtype: DType,
+    trainable: bool,
+    sp: Sp,
+) -> Result<u32, Reported> {
+    let use_bias = match b.some("use_bias") {
+        Some(v) => convert::as_bool(&mut it.cx, &v.value, v.sp, "use_bias")?,
+        None => true,
+    };
+    if use_bias {
+        let init = b.some("bias_initializer").cloned().or(Some(Spanned {
+            value: Value::Initializer(super::value::Initializer::Zeros),
+            sp,
+        }));
+        let regularizer = b.some("bias_regularizer").cloned();
+        let bias = layer_variable(
+            it,
+            "bias",
+            vec![units],
+            dtype,
+            init,
+            regularizer,
+            trainable,
+            sp,
+        )?;
+        let bias = builtins::tensor_node(it, &bias);
+        let name = it.g.unique_name("BiasAdd");
+        out = add_node(it, name, Op::BiasAdd, &[out, bias], sp)?;
+    }
+    if let Some(act) = b
+        .some("activation")
+        .filter(|a| !matches!(a.value, Value::None))
+    {
+        out = apply_activation(it, act, out, sp)?;
+    }
+    Ok(out)
 }
 
 /// `clip_by_global_norm(t_list, clip_norm)`: `(clipped list, global_norm)`.
