@@ -87,6 +87,14 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// The intra-op thread pool could not be started.
+    #[error("could not start {threads} intra-op threads: {reason}")]
+    ThreadPool {
+        /// The threads asked for.
+        threads: usize,
+        /// What the operating system said.
+        reason: String,
+    },
     /// A handle from another graph was used with this session.
     #[error("{what} does not belong to graph {graph}")]
     ForeignHandle {

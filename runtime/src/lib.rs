@@ -15,6 +15,7 @@ pub mod saver;
 pub mod session;
 pub mod summary;
 pub mod tensor;
+pub mod threads;
 
 pub use error::{Error, Result};
 pub use feed::{Feed, FeedTarget};
@@ -25,3 +26,4 @@ pub use graph::{
 pub use handle::{AnyTensor, Operation, Summary, Tensor, Variable};
 pub use saver::{latest_checkpoint, Saver};
 pub use session::Session;
+pub use threads::SessionOptions;

@@ -4,9 +4,10 @@
 use crate::feed::Feed;
 use crate::fetch::{Fetch, Target, Values};
 use crate::graph::{AsGraph, ParamValue, StaticGraph};
-use crate::kernels::{self, RngState};
+use crate::kernels::{self, KernelContext, RngState};
 use crate::plan::prune;
 use crate::tensor::{Buffer, TensorView};
+use crate::threads::{shared_pool, SessionOptions};
 use crate::{Error, Result};
 use staticflow_ir::op::AssignMode;
 use staticflow_ir::shape::{fits, python_concrete, ShapeDisplay};
@@ -54,6 +55,8 @@ pub struct Session {
     fetch_scratch: Vec<Option<TensorView<'static>>>,
     /// The serialized value of each summary node computed in the last run.
     summary_bytes: Vec<Vec<u8>>,
+    /// The intra-op pool and the kernels' scratch.
+    kernel_ctx: KernelContext,
 }
 
 /// The elements of a view as f64 (summaries of any numeric dtype).
@@ -77,8 +80,26 @@ fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
 }
 
 impl Session {
-    /// A new session over `graph`'s static plan; no variable is initialized yet.
+    /// A new session over `graph`'s static plan with the default options (one intra-op
+    /// thread per core); no variable is initialized yet.
+    ///
+    /// If the operating system refuses to start the intra-op threads, the session runs
+    /// single-threaded; [`Session::with_options`] reports that failure instead.
     pub fn new(graph: &impl AsGraph) -> Session {
+        Session::with_options(graph, SessionOptions::default())
+            .unwrap_or_else(|_| Session::with_pool(graph, None))
+    }
+
+    /// A new session over `graph`'s static plan that runs kernels with `options`.
+    ///
+    /// # Errors
+    /// [`Error::ThreadPool`] when the intra-op threads cannot be started.
+    pub fn with_options(graph: &impl AsGraph, options: SessionOptions) -> Result<Session> {
+        let pool = shared_pool(options.resolved_threads())?;
+        Ok(Session::with_pool(graph, pool))
+    }
+
+    fn with_pool(graph: &impl AsGraph, pool: Option<Arc<rayon::ThreadPool>>) -> Session {
         let def = graph.as_graph().def();
         let n = def.nodes.len();
         Session {
@@ -95,7 +116,13 @@ impl Session {
             input_scratch: Vec::new(),
             fetch_scratch: Vec::new(),
             summary_bytes: vec![Vec::new(); n],
+            kernel_ctx: KernelContext::new(pool),
         }
+    }
+
+    /// The number of threads one kernel may use in this session.
+    pub fn intra_op_threads(&self) -> usize {
+        self.kernel_ctx.threads()
     }
 
     /// Runs what `fetches` needs with `feeds` and returns the fetched values.
@@ -327,20 +354,24 @@ impl Session {
                     _ => None,
                 };
                 let mut inputs = recycle(std::mem::take(&mut self.input_scratch));
+                // Out of `self` while the inputs borrow it (taking it allocates nothing).
+                let mut ctx = std::mem::take(&mut self.kernel_ctx);
                 let result = (|| -> Result<std::result::Result<(), kernels::KernelError>> {
                     for r in node.inputs.iter() {
                         inputs.push(self.input_view(r.node, feeds)?);
                     }
-                    Ok(kernels::compute(
+                    Ok(kernels::compute_with(
                         op,
                         node.dtype,
                         &node.shape,
                         &inputs,
                         &mut out,
                         rng.as_mut(),
+                        &mut ctx,
                     ))
                 })();
                 self.input_scratch = recycle(inputs);
+                self.kernel_ctx = ctx;
                 self.buffers[i] = out;
                 if rng.is_some() {
                     self.rngs[i] = rng;

@@ -19,6 +19,7 @@ mod tests;
 use super::layout::checked_len;
 use super::num::Num;
 use super::window::Geometry;
+use super::KernelContext;
 use super::{typed, KernelError, Result};
 use crate::tensor::{Buffer, DataView, Element, TensorView};
 use gemm::{Gemm, Strides};
@@ -137,6 +138,7 @@ pub(super) fn conv2d(
     strides: [usize; 2],
     padding: Padding,
     out: &mut Buffer,
+    _ctx: &mut KernelContext,
 ) -> Result {
     const OP: &str = "Conv2D";
     let conv = Conv::new(OP, x.shape, f.shape, strides, padding)?;
@@ -165,6 +167,7 @@ pub(super) fn conv2d_backprop_input(
     strides: [usize; 2],
     padding: Padding,
     out: &mut Buffer,
+    _ctx: &mut KernelContext,
 ) -> Result {
     const OP: &str = "Conv2DBackpropInput";
     let conv = backprop_shapes(OP, x.shape, f.shape, dy.shape, strides, padding)?;
@@ -200,6 +203,7 @@ pub(super) fn conv2d_backprop_filter(
     strides: [usize; 2],
     padding: Padding,
     out: &mut Buffer,
+    _ctx: &mut KernelContext,
 ) -> Result {
     const OP: &str = "Conv2DBackpropFilter";
     let conv = backprop_shapes(OP, x.shape, f.shape, dy.shape, strides, padding)?;

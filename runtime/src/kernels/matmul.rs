@@ -8,7 +8,7 @@ mod gemm;
 use super::layout::checked_len;
 use super::num::Num;
 use super::vmath;
-use super::{KernelError, Result};
+use super::{KernelContext, KernelError, Result};
 use crate::tensor::{Buffer, DataView, TensorView};
 use gemm::Gemm;
 use staticflow_ir::DType;
@@ -58,6 +58,7 @@ pub(super) fn matmul(
     ta: bool,
     tb: bool,
     out: &mut Buffer,
+    _ctx: &mut KernelContext,
 ) -> Result {
     let &[a0, a1] = a.shape else {
         return Err(KernelError::NotMatrix {

@@ -29,6 +29,7 @@ mod binary;
 mod binary_grad;
 mod cast;
 mod concat_grad;
+mod context;
 mod conv;
 mod dropout;
 mod error;
@@ -54,6 +55,7 @@ mod window;
 mod xent;
 
 pub(crate) use assign::assign;
+pub(crate) use context::KernelContext;
 pub(crate) use error::KernelError;
 // The session's Apply step that calls this is being written alongside.
 pub(crate) use optim::apply;
@@ -69,7 +71,29 @@ pub(crate) const MAX_RANK: usize = 8;
 /// Result of a kernel.
 pub(crate) type Result<T = ()> = std::result::Result<T, KernelError>;
 
-/// Computes one node's output into `out`, reusing its capacity.
+/// [`compute_with`] on a fresh single-threaded context (kernel tests).
+#[cfg(test)]
+pub(crate) fn compute(
+    op: &Op,
+    dtype: DType,
+    static_shape: &[Dim],
+    inputs: &[TensorView<'_>],
+    out: &mut Buffer,
+    rng: Option<&mut RngState>,
+) -> Result {
+    compute_with(
+        op,
+        dtype,
+        static_shape,
+        inputs,
+        out,
+        rng,
+        &mut KernelContext::default(),
+    )
+}
+
+/// Computes one node's output into `out`, reusing its capacity; matmul and convolution
+/// use `ctx`'s thread pool and packing scratch.
 ///
 /// `dtype` is the node's output dtype (used by Cast, Fill, Random and Const);
 /// `static_shape` its static shape (fully known for Random, Fill and Const); `rng` is
@@ -80,13 +104,14 @@ pub(crate) type Result<T = ()> = std::result::Result<T, KernelError>;
 /// op fails at run time (singular matrix, bad reshape, label out of range), or when the
 /// op is one the executor runs itself (Placeholder, Variable, Assign, NoOp, and Apply,
 /// which goes through [`apply()`]).
-pub(crate) fn compute(
+pub(crate) fn compute_with(
     op: &Op,
     dtype: DType,
     static_shape: &[Dim],
     inputs: &[TensorView<'_>],
     out: &mut Buffer,
     rng: Option<&mut RngState>,
+    ctx: &mut KernelContext,
 ) -> Result {
     let name = op.tf_type();
     for (index, x) in inputs.iter().enumerate() {
@@ -112,7 +137,7 @@ pub(crate) fn compute(
             transpose_b,
         } => {
             let [a, b] = exactly(name, inputs)?;
-            matmul::matmul(*a, *b, *transpose_a, *transpose_b, out)
+            matmul::matmul(*a, *b, *transpose_a, *transpose_b, out, ctx)
         }
         Op::Transpose { perm } => {
             let [x] = exactly(name, inputs)?;
@@ -236,15 +261,15 @@ pub(crate) fn compute(
         }
         Op::Conv2D { strides, padding } => {
             let [x, f] = exactly(name, inputs)?;
-            conv::conv2d(*x, *f, *strides, *padding, out)
+            conv::conv2d(*x, *f, *strides, *padding, out, ctx)
         }
         Op::Conv2DBackpropInput { strides, padding } => {
             let [x, f, dy] = exactly(name, inputs)?;
-            conv::conv2d_backprop_input(*x, *f, *dy, *strides, *padding, out)
+            conv::conv2d_backprop_input(*x, *f, *dy, *strides, *padding, out, ctx)
         }
         Op::Conv2DBackpropFilter { strides, padding } => {
             let [x, f, dy] = exactly(name, inputs)?;
-            conv::conv2d_backprop_filter(*x, *f, *dy, *strides, *padding, out)
+            conv::conv2d_backprop_filter(*x, *f, *dy, *strides, *padding, out, ctx)
         }
         Op::MaxPool {
             ksize,
