@@ -62,7 +62,7 @@ pub(super) fn reshape(x: TensorView<'_>, target: &[i64], out: &mut Buffer) -> Re
     }
     let missing = match unknown {
         Some(_) if known == 0 => return Err(KernelError::ReshapeInferEmpty),
-        Some(_) if values % known != 0 => {
+        Some(_) if !values.is_multiple_of(known) => {
             return Err(KernelError::ReshapeMultiple {
                 values,
                 multiple: known,

@@ -4,6 +4,7 @@
 //! multiply-adds.
 
 mod gemm;
+mod gemv;
 
 use super::layout::checked_len;
 use super::num::Num;
@@ -89,7 +90,12 @@ pub(super) fn matmul(
         lb: Layout::new(b1, tb),
     };
     match (a.data, b.data) {
-        (DataView::F32(x), DataView::F32(y)) => float(&dims, x, y, out),
+        (DataView::F32(x), DataView::F32(y)) => {
+            let done = dims.n == 1 && gemv::try_f32(&dims, x, y, zeroed::<f32>(&dims, out));
+            if !done {
+                float(&dims, x, y, out);
+            }
+        }
         (DataView::F64(x), DataView::F64(y)) => float(&dims, x, y, out),
         (DataView::I32(a), DataView::I32(b)) => vmath::dispatch(Naive {
             d: &dims,
