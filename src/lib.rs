@@ -40,8 +40,8 @@ pub mod prelude {
     pub use crate::feed;
     pub use staticflow_macros::graph;
     pub use staticflow_runtime::{
-        AnyTensor, AsGraph, Error, Feed, FeedTarget, Graph, Operation, Session, SessionOptions,
-        Tensor, TensorValue, Variable,
+        AnyTensor, AsGraph, Error, Feed, FeedTarget, Graph, Operation, Out, Session,
+        SessionOptions, Tensor, TensorValue, Variable,
     };
 }
 

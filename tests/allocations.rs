@@ -31,6 +31,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// The counter is process-wide: tests that read it take turns.
+static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 graph! {
     /// A manual gradient-descent step with a fed batch.
     pub struct Step {
@@ -47,6 +50,9 @@ graph! {
 
 #[test]
 fn steady_state_runs_do_not_allocate() -> Result<(), Error> {
+    let _turn = COUNTING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let g = Step::new();
     let mut sess = Session::new(&g);
     sess.run(&g.init, feed![])?;
@@ -67,5 +73,56 @@ fn steady_state_runs_do_not_allocate() -> Result<(), Error> {
     let mse: f32 = sess.run(&g.mse, feed![g.X => &x, g.y => &y])?;
     assert_eq!(ALLOCATIONS.load(Ordering::Relaxed) - before, 0);
     assert!(mse.is_finite());
+    Ok(())
+}
+
+#[test]
+fn run_into_writes_fetches_into_caller_buffers_without_allocating() -> Result<(), Error> {
+    let _turn = COUNTING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let g = Step::new();
+    let mut sess = Session::new(&g);
+    let mut twin = Session::new(&g);
+    sess.run(&g.init, feed![])?;
+    twin.run(&g.init, feed![])?;
+    let x = Array2::<f32>::from_shape_fn((32, 4), |(i, j)| (i * 4 + j) as f32 / 128.0);
+    let y = Array2::<f32>::from_shape_fn((32, 1), |(i, _)| i as f32 / 32.0);
+    let mut mse = f32::NAN;
+    let mut error = Array2::<f32>::zeros((32, 1));
+    let mut theta = Array2::<f32>::zeros((4, 1));
+    for _ in 0..3 {
+        sess.run_into(
+            (&g.step, Out(&g.mse, &mut mse), Out(&g.error, &mut error)),
+            feed![g.X => &x, g.y => &y],
+        )?;
+        sess.run_into((Out(&g.theta, &mut theta),), feed![])?;
+    }
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..100 {
+        sess.run_into(
+            (&g.step, Out(&g.mse, &mut mse), Out(&g.error, &mut error)),
+            feed![g.X => &x, g.y => &y],
+        )?;
+        sess.run_into((Out(&g.theta, &mut theta),), feed![])?;
+    }
+    assert_eq!(ALLOCATIONS.load(Ordering::Relaxed) - before, 0);
+    // The same values as `run` returns, step for step.
+    for _ in 0..103 {
+        twin.run(&g.step, feed![g.X => &x, g.y => &y])?;
+    }
+    let (twin_mse, twin_error, twin_theta): (f32, Array2<f32>, Array2<f32>) =
+        twin.run((&g.mse, &g.error, &g.theta), feed![g.X => &x, g.y => &y])?;
+    sess.run_into(
+        (Out(&g.mse, &mut mse), Out(&g.error, &mut error)),
+        feed![g.X => &x, g.y => &y],
+    )?;
+    assert_eq!(mse, twin_mse);
+    assert_eq!(error, twin_error);
+    assert_eq!(theta, twin_theta);
+    // A buffer of another shape is replaced by one of the value's shape.
+    let mut wrong = Array2::<f32>::zeros((1, 1));
+    sess.run_into((Out(&g.error, &mut wrong),), feed![g.X => &x, g.y => &y])?;
+    assert_eq!(wrong.dim(), (32, 1));
     Ok(())
 }

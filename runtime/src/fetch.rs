@@ -27,7 +27,7 @@ pub struct Values<'a> {
 }
 
 impl<'a> Values<'a> {
-    fn next_view(&mut self) -> Result<(u32, TensorView<'a>)> {
+    pub(crate) fn next_view(&mut self) -> Result<(u32, TensorView<'a>)> {
         let i = self.next;
         self.next += 1;
         let node = self.nodes.get(i).map_or(0, |t| t.node);
@@ -41,7 +41,7 @@ impl<'a> Values<'a> {
         }
     }
 
-    fn skip(&mut self) {
+    pub(crate) fn skip(&mut self) {
         self.next += 1;
     }
 }

@@ -6,6 +6,7 @@ pub mod checkpoint;
 pub mod error;
 pub mod feed;
 pub mod fetch;
+pub mod fetch_into;
 pub mod graph;
 pub mod handle;
 pub(crate) mod kernels;
@@ -20,6 +21,7 @@ pub mod threads;
 pub use error::{Error, Result};
 pub use feed::{Feed, FeedTarget};
 pub use fetch::{Fetch, TensorValue};
+pub use fetch_into::{FetchInto, Out};
 pub use graph::{
     AsGraph, CollectionDef, Graph, MemberRef, OperationInfo, ParamValue, StaticGraph, VariableDef,
 };

@@ -3,6 +3,7 @@
 
 use crate::feed::Feed;
 use crate::fetch::{Fetch, Target, Values};
+use crate::fetch_into::FetchInto;
 use crate::graph::{AsGraph, ParamValue, StaticGraph};
 use crate::kernels::{self, KernelContext, RngState};
 use crate::plan::prune;
@@ -135,8 +136,36 @@ impl Session {
         let mut targets = std::mem::take(&mut self.targets);
         targets.clear();
         fetches.targets(&mut targets);
+        let result = self.run_targets(&targets, feeds, |values| fetches.extract(values));
+        self.targets = targets;
+        result
+    }
+
+    /// Runs what `fetches` needs with `feeds`, writing each fetched value into the
+    /// caller's buffer: `sess.run_into((&g.train_op, Out(&g.loss, &mut loss)), feeds)`.
+    /// With buffers of the right shapes, a steady-state call allocates nothing.
+    ///
+    /// # Errors
+    /// As [`Session::run`].
+    pub fn run_into<F: FetchInto>(&mut self, mut fetches: F, feeds: &[Feed<'_>]) -> Result<()> {
+        let mut targets = std::mem::take(&mut self.targets);
+        targets.clear();
+        fetches.targets(&mut targets);
+        let result = self.run_targets(&targets, feeds, |values| fetches.write(values));
+        self.targets = targets;
+        result
+    }
+
+    /// The body of `run` and `run_into`: computes `targets`, then hands their values
+    /// to `extract`.
+    fn run_targets<R>(
+        &mut self,
+        targets: &[Target],
+        feeds: &[Feed<'_>],
+        extract: impl FnOnce(&mut Values<'_>) -> Result<R>,
+    ) -> Result<R> {
         let mut views = recycle(std::mem::take(&mut self.fetch_scratch));
-        let result = self.execute(&targets, feeds).and_then(|()| {
+        let result = self.execute(targets, feeds).and_then(|()| {
             views.extend(targets.iter().map(|t| {
                 if t.wants_value {
                     self.view(t.node, feeds)
@@ -165,13 +194,12 @@ impl Session {
                 views: &views,
                 names: &names,
                 next: 0,
-                nodes: &targets,
+                nodes: targets,
                 summaries: &summaries,
             };
-            fetches.extract(&mut values)
+            extract(&mut values)
         });
         self.fetch_scratch = recycle(views);
-        self.targets = targets;
         result
     }
 
