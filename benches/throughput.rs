@@ -11,9 +11,11 @@
 //! them. Run without cargo's `--bench` flag (`cargo test --benches`), it does a
 //! `--quick` smoke run.
 //!
-//! The runtime is single-threaded, so every staticflow row has `threads = 1`; only the
-//! FMA peaks (`fma_peak`: the widest FMA of the CPU, the reference of `% peak`;
-//! `fma_peak_avx2` where that is AVX-512) are also measured on all cores.
+//! The sgemm and MLP cases run twice: with one intra-op thread (`SessionOptions`; the
+//! baseline's sgemm on the calling thread) and with one per core (the baseline splitting
+//! its large products by rows over as many threads). The FMA peaks (`fma_peak`: the
+//! widest FMA of the CPU, the reference of `% peak`; `fma_peak_avx2` where that is
+//! AVX-512) are measured on one core and on all cores; the other cases use one thread.
 
 #[path = "common/alloc.rs"]
 mod alloc;
@@ -81,9 +83,23 @@ struct Ctx {
     quick: bool,
     filters: Vec<String>,
     rows: Vec<Row>,
+    /// Intra-op threads of the sessions (and the baseline's gemm) of the cases now run.
+    threads: usize,
 }
 
 impl Ctx {
+    /// A session over `g` with this pass's intra-op threads.
+    fn session(&self, g: &impl AsGraph) -> Session {
+        let options = SessionOptions::new().intra_op_parallelism_threads(self.threads);
+        Session::with_options(g, options).expect("intra-op threads start")
+    }
+
+    /// Runs the following cases with `threads` threads on both sides.
+    fn set_threads(&mut self, threads: usize) {
+        self.threads = threads;
+        baseline::set_threads(threads);
+    }
+
     fn wants(&self, case: &str) -> bool {
         self.filters.is_empty() || self.filters.iter().any(|f| case.contains(f.as_str()))
     }
@@ -211,9 +227,10 @@ macro_rules! sgemm_cases {
             $(
                 if ctx.wants($case) {
                     let g = $module::Matmul::new();
-                    let mut sess = Session::new(&g);
-                    sgemm_case(ctx, $case, [$m, $k, $n], &mut |a, b| {
-                        sess.run(&g.c, feed![g.a => a, g.b => b]).expect("matmul runs")
+                    let mut sess = ctx.session(&g);
+                    sgemm_case(ctx, $case, [$m, $k, $n], &mut |a, b, c| {
+                        sess.run_into((Out(&g.c, c),), feed![g.a => a, g.b => b])
+                            .expect("matmul runs")
                     });
                 }
             )*
@@ -235,9 +252,9 @@ sgemm_cases! {
     mlp_b512_3: "sgemm_512x128x10" [512, 128, 10],
 }
 
-/// `sess.run(c)` (output allocated by the run) against `sgemm` into a preallocated
-/// buffer, after checking once that both compute the same product.
-type MatmulRun<'a> = dyn FnMut(&Array2<f32>, &Array2<f32>) -> Array2<f32> + 'a;
+/// `sess.run_into(c)` against `sgemm`, each into a preallocated buffer, after checking
+/// once that both compute the same product.
+type MatmulRun<'a> = dyn FnMut(&Array2<f32>, &Array2<f32>, &mut Array2<f32>) + 'a;
 
 fn sgemm_case(ctx: &mut Ctx, case: &str, [m, k, n]: [usize; 3], run: &mut MatmulRun<'_>) {
     let a = Array2::from_shape_vec((m, k), uniform(m * k, 1, -1.0, 1.0)).expect("shape");
@@ -245,11 +262,14 @@ fn sgemm_case(ctx: &mut Ctx, case: &str, [m, k, n]: [usize; 3], run: &mut Matmul
     let mut c = vec![0.0f32; m * n];
     let (oa, ob) = (Op::n(m, k), Op::n(k, n));
     gemm(slice(&a), oa, slice(&b), ob, 0.0, &mut c);
-    let diff = max_rel_diff(slice(&run(&a, &b)), &c);
+    let mut out = Array2::zeros((m, n));
+    run(&a, &b, &mut out);
+    let diff = max_rel_diff(slice(&out), &c);
     assert!(diff < 1e-4, "{case}: staticflow and sgemm differ by {diff}");
 
     let mut sf = || {
-        black_box(run(black_box(&a), black_box(&b)));
+        run(black_box(&a), black_box(&b), &mut out);
+        black_box(&mut out);
     };
     let mut base = || {
         gemm(
@@ -270,6 +290,7 @@ fn sgemm_case(ctx: &mut Ctx, case: &str, [m, k, n]: [usize; 3], run: &mut Matmul
         flops: Some(2.0 * (m * k * n) as f64),
         allocs: Some(alloc::per_call(calls, &mut sf)),
         baseline_allocs: Some(alloc::per_call(calls, &mut base)),
+        threads: ctx.threads,
         ..Row::new(case)
     });
 }
@@ -337,8 +358,8 @@ fn mlp_batch(batch: usize, seed: u64) -> (Array2<f32>, Array1<i32>) {
 }
 
 /// A new initialized session and a copy of its weights for the baseline.
-fn mlp_session(g: &impl AsGraph, h: MlpHandles) -> (Session, Params) {
-    let mut sess = Session::new(g);
+fn mlp_session(ctx: &Ctx, g: &impl AsGraph, h: MlpHandles) -> (Session, Params) {
+    let mut sess = ctx.session(g);
     sess.run(&h.init, feed![]).expect("init runs");
     let params = mlp_params(g, &mut sess);
     (sess, params)
@@ -378,7 +399,7 @@ fn mlp_train(
     if !ctx.wants(case) {
         return;
     }
-    let (mut sess, initial) = mlp_session(g, h);
+    let (mut sess, initial) = mlp_session(ctx, g, h);
     let mut base = baseline::Mlp::new(initial.clone(), batch, update);
     let (x, y) = mlp_batch(batch, 7);
     let (xs, ys) = (slice(&x), y.as_slice().expect("contiguous"));
@@ -431,6 +452,7 @@ fn mlp_train(
         flops: Some(baseline::mlp_train_flops(batch)),
         allocs: Some(alloc::per_call(calls, &mut step)),
         baseline_allocs: Some(alloc::per_call(calls, &mut base_step)),
+        threads: ctx.threads,
         ..Row::new(case)
     });
 }
@@ -440,14 +462,20 @@ fn mlp_infer(ctx: &mut Ctx, case: &str, (g, h): (&impl AsGraph, MlpHandles), bat
     if !ctx.wants(case) {
         return;
     }
-    let (mut sess, params) = mlp_session(g, h);
+    let (mut sess, params) = mlp_session(ctx, g, h);
     let mut base = baseline::Mlp::new(params, batch, Update::sgd(0.0));
     let (x, _) = mlp_batch(batch, 11);
-    let mut infer = || sess.run(&h.logits, feed![h.x => &x]).expect("logits run");
-    let diff = max_rel_diff(slice(&infer()), base.forward(slice(&x)));
+    let mut logits = Array2::zeros((batch, 10));
+    let mut infer = |logits: &mut Array2<f32>| {
+        sess.run_into((Out(&h.logits, logits),), feed![h.x => &x])
+            .expect("logits run");
+    };
+    infer(&mut logits);
+    let diff = max_rel_diff(slice(&logits), base.forward(slice(&x)));
     assert!(diff < 1e-4, "{case}: logits differ by {diff}");
     let mut sf = || {
-        black_box(infer());
+        infer(&mut logits);
+        black_box(&mut logits);
     };
     let mut base_infer = || {
         black_box(base.forward(black_box(slice(&x))));
@@ -460,6 +488,7 @@ fn mlp_infer(ctx: &mut Ctx, case: &str, (g, h): (&impl AsGraph, MlpHandles), bat
         flops: Some(baseline::mlp_forward_flops(batch)),
         allocs: Some(alloc::per_call(calls, &mut sf)),
         baseline_allocs: Some(alloc::per_call(calls, &mut base_infer)),
+        threads: ctx.threads,
         ..Row::new(case)
     });
 }
@@ -495,7 +524,7 @@ fn tiny_section(ctx: &mut Ctx) {
         return;
     }
     let g = Tiny::new();
-    let mut sess = Session::new(&g);
+    let mut sess = ctx.session(&g);
     sess.run(&g.init, feed![]).expect("init runs");
     let mut run = || sess.run(&g.f, feed![]).expect("f runs");
     assert_eq!(run(), 42);
@@ -559,17 +588,20 @@ fn linreg_section(ctx: &mut Ctx) {
     let (x, y) = housing_data();
     let m = arr0(HOUSING.0 as f32);
     let g = LinReg::new(x.view(), y.view(), m.view()).expect("graph builds");
-    let mut sess = Session::new(&g);
+    let mut sess = ctx.session(&g);
     sess.run(&g.init, feed![]).expect("init runs");
     let theta: Array2<f32> = sess.run(&g.theta, feed![]).expect("theta");
     let theta = theta.iter().copied().collect();
     let mut base = baseline::LinReg::new(slice(&x).to_vec(), slice(&y).to_vec(), theta, 0.01);
 
     let train = g.training_op;
-    let epochs = |sess: &mut Session| {
+    let mut theta_out = Array2::zeros((HOUSING.1, 1));
+    let mut epochs = |sess: &mut Session| {
         for _ in 0..1000 {
-            black_box(sess.run(&train, feed![]).expect("step runs"));
+            sess.run_into((Out(&train, &mut theta_out),), feed![])
+                .expect("step runs");
         }
+        black_box(&mut theta_out);
     };
     // Not timed: the same theta after the first 1000 epochs.
     epochs(&mut sess);
@@ -618,10 +650,18 @@ fn main() -> std::process::ExitCode {
         quick: options.quick,
         filters: options.filters,
         rows: Vec::new(),
+        threads: 0,
     };
     let (peak1, peak_all) = fma_section(&mut ctx);
-    sgemm_section(&mut ctx);
-    mlp_section(&mut ctx);
+    // The matmul and MLP cases on one thread, then on every core (both sides).
+    for threads in [1, report::cores()] {
+        if threads > 1 || ctx.threads == 0 {
+            ctx.set_threads(threads);
+            sgemm_section(&mut ctx);
+            mlp_section(&mut ctx);
+        }
+    }
+    ctx.set_threads(1);
     tiny_section(&mut ctx);
     linreg_section(&mut ctx);
 
@@ -631,14 +671,14 @@ fn main() -> std::process::ExitCode {
         "Medians of seconds per call/step (linreg: per 1000 epochs); ratio = staticflow / \
          baseline; GFLOPS count matmul flops only; % peak: of the fma_peak row with as \
          many threads.\n\
-         allocs sf / base: heap allocations per steady-state call. matrixmultiply's sgemm \
-         allocates its packing buffer on every call (both sides); staticflow's count also \
-         holds the fetched output (sgemm, inference: the returned array; linreg: the \
-         assign's value fetched each epoch).\n\
+         allocs sf / base: heap allocations per steady-state call; fetched values go to \
+         the caller's buffers (Session::run_into). matrixmultiply's sgemm allocates its \
+         packing buffer on every call (the baseline's, and staticflow's f64 and portable \
+         path).\n\
          Training steps: state reset to the initial weights (untimed) every 200 steps, \
          before one batch trained over and over drives the gradients subnormal.\n\
-         staticflow runs single-threaded (no SessionOptions yet): every staticflow row \
-         has threads = 1."
+         thr: intra-op threads of the session (SessionOptions) and of the baseline's \
+         row-split sgemm."
     );
     println!("CPU: {}, {} cores", report::cpu_model(), report::cores());
     if let Some(path) = &options.json {

@@ -1,6 +1,9 @@
 //! The hand-written baseline: plain `matrixmultiply::sgemm` calls and loops over
 //! preallocated buffers, no framework.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
 /// A row-major `rows x cols` matrix, transposed or not, as `(row stride, col stride)`
 /// over its storage.
 #[derive(Clone, Copy)]
@@ -20,6 +23,11 @@ impl Op {
             rs: cols as isize,
             cs: 1,
         }
+    }
+
+    /// The first `rows` rows of this operand (same strides).
+    pub fn with_rows(self, rows: usize) -> Op {
+        Op { rows, ..self }
     }
 
     /// The transpose of a stored `rows x cols` matrix: `cols x rows`, strided.
@@ -47,8 +55,66 @@ impl Op {
 /// than the product itself (what anyone hand-writing a batch-1 forward pass does).
 const FEW_ROWS: usize = 4;
 
-/// `c = op_a(a) · op_b(b) + beta * c`, `c` row-major and contiguous.
+/// Threads the baseline's large sgemm calls split their rows over (1: none).
+static THREADS: AtomicUsize = AtomicUsize::new(1);
+
+/// The baseline's own pool for those threads.
+static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
+
+/// Below this many multiply-adds a product stays on the calling thread.
+const PARALLEL_MACS: usize = 1 << 18;
+
+/// Sets the threads of the following `gemm` calls.
+pub fn set_threads(threads: usize) {
+    THREADS.store(threads.max(1), Ordering::Relaxed);
+}
+
+/// `c = op_a(a) · op_b(b) + beta * c`, `c` row-major and contiguous; large products are
+/// split by rows of `c` over the threads of [`set_threads`], each half its own sgemm.
 pub fn gemm(a: &[f32], oa: Op, b: &[f32], ob: Op, beta: f32, c: &mut [f32]) {
+    let threads = THREADS.load(Ordering::Relaxed);
+    let (m, k, n) = (oa.rows, oa.cols, ob.cols);
+    if threads > 1 && m >= 2 * threads && m * k * n >= PARALLEL_MACS {
+        let pool = POOL.get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("baseline threads start")
+        });
+        pool.install(|| split_rows(a, oa, b, ob, beta, &mut c[..m * n], threads));
+    } else {
+        gemm_one(a, oa, b, ob, beta, c);
+    }
+}
+
+/// `gemm` over `parts` row blocks of `c`, halving recursively with `rayon::join`.
+fn split_rows(a: &[f32], oa: Op, b: &[f32], ob: Op, beta: f32, c: &mut [f32], parts: usize) {
+    if parts <= 1 {
+        return gemm_one(a, oa, b, ob, beta, c);
+    }
+    let n = ob.cols;
+    let top = oa.rows * (parts / 2) / parts;
+    let (c_top, c_bottom) = c.split_at_mut(top * n);
+    let (a_top, a_bottom) = (oa.with_rows(top), oa.with_rows(oa.rows - top));
+    let offset = top * oa.rs as usize;
+    rayon::join(
+        || split_rows(a, a_top, b, ob, beta, c_top, parts / 2),
+        || {
+            split_rows(
+                &a[offset..],
+                a_bottom,
+                b,
+                ob,
+                beta,
+                c_bottom,
+                parts - parts / 2,
+            )
+        },
+    );
+}
+
+/// `gemm` on the calling thread.
+fn gemm_one(a: &[f32], oa: Op, b: &[f32], ob: Op, beta: f32, c: &mut [f32]) {
     let (m, k, n) = (oa.rows, oa.cols, ob.cols);
     assert_eq!(ob.rows, k, "inner dimensions");
     assert!(a.len() >= oa.span() && b.len() >= ob.span() && c.len() >= m * n);

@@ -101,9 +101,17 @@ pub fn table(rows: &[Row], peak_gflops: impl Fn(usize) -> f64) -> String {
 }
 
 fn allocs(r: &Row) -> String {
+    // Whole counts as integers; averages over calls (thread pools) to one decimal.
+    let count = |x: f64| {
+        if x.fract() == 0.0 {
+            format!("{x}")
+        } else {
+            format!("{x:.1}")
+        }
+    };
     match (r.allocs, r.baseline_allocs) {
-        (Some(s), Some(b)) => format!("{s} / {b}"),
-        (Some(s), None) => format!("{s}"),
+        (Some(s), Some(b)) => format!("{} / {}", count(s), count(b)),
+        (Some(s), None) => count(s),
         _ => "-".into(),
     }
 }
