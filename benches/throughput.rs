@@ -21,6 +21,8 @@
 mod alloc;
 #[path = "common/baseline.rs"]
 mod baseline;
+#[path = "common/cnn.rs"]
+mod cnn;
 #[path = "common/fma.rs"]
 mod fma;
 #[path = "common/report.rs"]
@@ -30,7 +32,7 @@ mod timing;
 
 use baseline::{gemm, Op, Params, Update};
 use report::Row;
-use staticflow::ndarray::{arr0, Array1, Array2, Ix0, Ix1, Ix2};
+use staticflow::ndarray::{arr0, Array1, Array2, Array4, Ix0, Ix1, Ix2};
 use staticflow::prelude::*;
 use staticflow::{AsGraph, TensorValue};
 use std::cell::RefCell;
@@ -145,6 +147,18 @@ fn max_rel_diff(a: &[f32], b: &[f32]) -> f32 {
         .zip(b)
         .map(|(x, y)| (x - y).abs() / y.abs().max(1.0))
         .fold(0.0, f32::max)
+}
+
+/// `|(a - from) - (b - from)| / |b - from|` in the 2-norm: how much two updates of
+/// the same weights `from` differ, relative to the second.
+fn rel_norm_diff(a: &[f32], b: &[f32], from: &[f32]) -> f64 {
+    let (mut diff, mut norm) = (0.0f64, 0.0f64);
+    for ((a, b), f) in a.iter().zip(b).zip(from) {
+        let (da, db) = (f64::from(a - f), f64::from(b - f));
+        diff += (da - db).powi(2);
+        norm += db.powi(2);
+    }
+    (diff / norm.max(f64::MIN_POSITIVE)).sqrt()
 }
 
 fn slice<D: staticflow::ndarray::Dimension>(a: &staticflow::ndarray::Array<f32, D>) -> &[f32] {
@@ -506,6 +520,138 @@ fn mlp_section(ctx: &mut Ctx) {
 }
 
 // ---------------------------------------------------------------------------------
+// The peers' CNN: one SGD training step
+
+/// Images per training step.
+const CNN_BATCH: usize = 64;
+
+graph! {
+    /// Conv 5x5x32 SAME + ReLU, max-pool 2, conv 5x5x64 SAME + ReLU, max-pool 2,
+    /// dense 10, softmax cross-entropy, SGD: the network the peers time.
+    pub struct CnnSgd {
+        set_random_seed(42);
+        let X = placeholder(float32, shape = [None, 28, 28, 1], name = "X");
+        let y = placeholder(int32, shape = [None], name = "y");
+        let conv1 = layers.conv2d(X, 32, 5, padding = "same", activation = nn.relu, name = "conv1");
+        let pool1 = layers.max_pooling2d(conv1, 2, 2, name = "pool1");
+        let conv2 = layers.conv2d(pool1, 64, 5, padding = "same", activation = nn.relu, name = "conv2");
+        let pool2 = layers.max_pooling2d(conv2, 2, 2, name = "pool2");
+        let logits = layers.dense(reshape(pool2, [-1, 7 * 7 * 64]), 10, name = "dense");
+        let xentropy = nn.sparse_softmax_cross_entropy_with_logits(labels = y, logits = logits);
+        let loss = reduce_mean(xentropy, name = "loss");
+        let train_op = train.GradientDescentOptimizer(0.01).minimize(loss);
+        let init = global_variables_initializer();
+    }
+}
+
+/// Standard normal floats (Box-Muller over [`uniform`]), as the peers' inputs.
+fn normal(len: usize, seed: u64) -> Vec<f32> {
+    let u = uniform(len.next_multiple_of(2), seed, f32::EPSILON, 1.0);
+    u.chunks_exact(2)
+        .flat_map(|p| {
+            let (r, a) = ((-2.0 * p[0].ln()).sqrt(), std::f32::consts::TAU * p[1]);
+            [r * a.cos(), r * a.sin()]
+        })
+        .take(len)
+        .collect()
+}
+
+/// The session's current CNN variables, read by TF name.
+fn cnn_params(g: &CnnSgd, sess: &mut Session) -> cnn::CnnParams {
+    let mut params = cnn::CnnParams::zeros();
+    for (name, out) in cnn::NAMES.iter().zip(&mut params.t) {
+        let handle = g
+            .as_graph()
+            .get_tensor_by_name(&format!("{name}:0"))
+            .expect("variable exists");
+        match sess.run(&handle, feed![]).expect("variable initialized") {
+            TensorValue::F32(a) => {
+                assert_eq!(a.len(), out.len(), "{name}: size");
+                *out = a.iter().copied().collect();
+            }
+            other => panic!("{name}: float32 expected, got {other:?}"),
+        }
+    }
+    params
+}
+
+fn cnn_section(ctx: &mut Ctx) {
+    let case = "cnn_train_b64";
+    if !ctx.wants(case) {
+        return;
+    }
+    let g = CnnSgd::new();
+    let mut sess = ctx.session(&g);
+    sess.run(&g.init, feed![]).expect("init runs");
+    let initial = cnn_params(&g, &mut sess);
+    let mut base = cnn::Cnn::new(initial.clone(), CNN_BATCH, 0.01);
+    let pixels = CNN_BATCH * 28 * 28;
+    let x = Array4::from_shape_vec((CNN_BATCH, 28, 28, 1), normal(pixels, 21)).expect("shape");
+    let y: Array1<i32> = uniform(CNN_BATCH, 22, 0.0, 10.0)
+        .into_iter()
+        .map(|v| (v as i32).min(9))
+        .collect();
+    let (xs, ys) = (slice(&x), y.as_slice().expect("contiguous"));
+
+    // Not timed: the same loss for the same weights, and the same weights after a step.
+    let sf_loss = sess
+        .run(&g.loss, feed![g.X => &x, g.y => &y])
+        .expect("loss runs");
+    let base_loss = base.loss(xs, ys);
+    sess.run(&g.train_op, feed![g.X => &x, g.y => &y])
+        .expect("step runs");
+    base.train_step(xs, ys);
+    let (sf_after, base_after) = (cnn_params(&g, &mut sess).flat(), base.params.flat());
+    let step_diff = max_rel_diff(&sf_after, &base_after);
+    // The updates themselves (lr x gradient, ~1e-3), which `step_diff` barely sees.
+    let update_diff = rel_norm_diff(&sf_after, &base_after, &initial.flat());
+    let loss_digits = digits(f64::from(sf_loss), f64::from(base_loss));
+    println!(
+        "{case}: loss {sf_loss:.7} (staticflow) vs {base_loss:.7} (baseline): agree to \
+         {loss_digits:.1} digits; weights after one step differ by at most {step_diff:.1e}, \
+         the updates by {update_diff:.1e} of their norm"
+    );
+    assert!(
+        loss_digits >= 4.0 && step_diff < 1e-4 && update_diff < 1e-4,
+        "{case}: staticflow and the baseline disagree"
+    );
+
+    // As for the MLP: back to the initial weights (untimed) every 200 steps.
+    let sess = RefCell::new(sess);
+    let base = RefCell::new(base);
+    let mut step = || {
+        let feeds = feed![g.X => &x, g.y => &y];
+        sess.borrow_mut()
+            .run(&g.train_op, feeds)
+            .expect("step runs");
+    };
+    let mut base_step = || {
+        black_box(base.borrow_mut().train_step(black_box(xs), ys));
+    };
+    let t = medians_with_reset(
+        &ctx.budget,
+        &mut [&mut step, &mut base_step],
+        &mut [
+            &mut || {
+                sess.borrow_mut().run(&g.init, feed![]).expect("init runs");
+            },
+            &mut || base.borrow_mut().reset(&initial),
+        ],
+        200,
+    );
+    let calls = ctx.alloc_calls(true);
+    ctx.rows.push(Row {
+        staticflow_s: Some(t[0]),
+        baseline_s: Some(t[1]),
+        flops: Some(cnn::cnn_train_flops(CNN_BATCH)),
+        allocs: Some(alloc::per_call(calls, &mut step)),
+        baseline_allocs: Some(alloc::per_call(calls, &mut base_step)),
+        threads: ctx.threads,
+        ..Row::new(case)
+    });
+}
+
+// ---------------------------------------------------------------------------------
 // The tiny graph of seed 000
 
 graph! {
@@ -653,12 +799,13 @@ fn main() -> std::process::ExitCode {
         threads: 0,
     };
     let (peak1, peak_all) = fma_section(&mut ctx);
-    // The matmul and MLP cases on one thread, then on every core (both sides).
+    // The matmul, MLP and CNN cases on one thread, then on every core (both sides).
     for threads in [1, report::cores()] {
         if threads > 1 || ctx.threads == 0 {
             ctx.set_threads(threads);
             sgemm_section(&mut ctx);
             mlp_section(&mut ctx);
+            cnn_section(&mut ctx);
         }
     }
     ctx.set_threads(1);
@@ -669,7 +816,8 @@ fn main() -> std::process::ExitCode {
     println!("\n{}", report::table(&ctx.rows, peak));
     println!(
         "Medians of seconds per call/step (linreg: per 1000 epochs); ratio = staticflow / \
-         baseline; GFLOPS count matmul flops only; % peak: of the fma_peak row with as \
+         baseline; GFLOPS count matmul flops only (cnn: convolutions and dense, as the peers' \
+         cnn_train_flops); % peak: of the fma_peak row with as \
          many threads.\n\
          allocs sf / base: heap allocations per steady-state call; fetched values go to \
          the caller's buffers (Session::run_into). matrixmultiply's sgemm allocates its \

@@ -158,6 +158,40 @@ fn gemm_one(a: &[f32], oa: Op, b: &[f32], ob: Op, beta: f32, c: &mut [f32]) {
     }
 }
 
+/// Mean sparse softmax cross-entropy of row-major `logits` (`classes` per row) against
+/// `labels`; leaves its gradient with respect to the logits in `grad`.
+pub fn sparse_xent(logits: &[f32], labels: &[i32], classes: usize, grad: &mut [f32]) -> f32 {
+    let scale = 1.0 / labels.len() as f32;
+    let mut total = 0.0f32;
+    let rows = logits
+        .chunks_exact(classes)
+        .zip(grad.chunks_exact_mut(classes));
+    for ((logits, d), &label) in rows.zip(labels) {
+        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0.0f32;
+        for (d, l) in d.iter_mut().zip(logits) {
+            *d = (l - max).exp();
+            sum += *d;
+        }
+        total += sum.ln() - (logits[label as usize] - max);
+        for d in d.iter_mut() {
+            *d = *d / sum * scale;
+        }
+        d[label as usize] -= scale;
+    }
+    total * scale
+}
+
+/// Column sums of the row-major matrix `m` (`out.len()` columns) into `out`.
+pub fn col_sums(m: &[f32], out: &mut [f32]) {
+    out.fill(0.0);
+    for row in m.chunks_exact(out.len()) {
+        for (s, v) in out.iter_mut().zip(row) {
+            *s += v;
+        }
+    }
+}
+
 /// Layer widths of the benchmark MLP.
 pub const WIDTHS: [usize; 4] = [784, 256, 128, 10];
 
@@ -314,24 +348,7 @@ impl Mlp {
     /// Mean sparse softmax cross-entropy of the logits against `y`; leaves its
     /// gradient with respect to the logits in `deltas[2]`.
     fn xent(&mut self, y: &[i32]) -> f32 {
-        let classes = WIDTHS[3];
-        let scale = 1.0 / self.batch as f32;
-        let mut total = 0.0f32;
-        let rows = self.acts[2].chunks_exact(classes);
-        for ((logits, d), &label) in rows.zip(self.deltas[2].chunks_exact_mut(classes)).zip(y) {
-            let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let mut sum = 0.0f32;
-            for (d, l) in d.iter_mut().zip(logits) {
-                *d = (l - max).exp();
-                sum += *d;
-            }
-            total += sum.ln() - (logits[label as usize] - max);
-            for d in d.iter_mut() {
-                *d = *d / sum * scale;
-            }
-            d[label as usize] -= scale;
-        }
-        total * scale
+        sparse_xent(&self.acts[2], y, WIDTHS[3], &mut self.deltas[2])
     }
 
     /// The loss of one batch, without training.
@@ -366,13 +383,7 @@ impl Mlp {
                 &mut self.grads.w[l],
             );
             // db = column sums of delta
-            let db = &mut self.grads.b[l];
-            db.fill(0.0);
-            for row in delta.chunks_exact(fan_out) {
-                for (s, d) in db.iter_mut().zip(row) {
-                    *s += d;
-                }
-            }
+            col_sums(delta, &mut self.grads.b[l]);
             if l > 0 {
                 // d input = delta · W^T, then through the ReLU below.
                 let dinput = &mut below[l - 1];

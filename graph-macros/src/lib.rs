@@ -11,22 +11,16 @@ extern crate proc_macro;
 mod analyse;
 mod ctxt;
 mod emit;
+mod expansion;
 mod parse;
+
+use expansion::expand;
 
 /// Declares a graph type from TensorFlow 1.x construction code. See the `staticflow`
 /// crate documentation for the language.
 #[proc_macro]
 pub fn graph(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     expand(input.into()).into()
-}
-
-fn expand(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    let graph: parse::GraphInput = match syn::parse2(input) {
-        Ok(g) => g,
-        Err(e) => return e.into_compile_error(),
-    };
-    let analysed = analyse::analyse(&graph);
-    emit::emit(&graph, analysed)
 }
 
 #[cfg(test)]
