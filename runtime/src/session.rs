@@ -1,6 +1,6 @@
 //! Sessions: each owns its own copy of every variable and runs pruned plans over
 //! buffers it allocates once and reuses: each plan assigns its values to slots by
-//! liveness ([`crate::plan::slots`]), and the session keeps one buffer per slot.
+//! liveness (the `plan::slots` pass), and the session keeps one buffer per slot.
 
 use crate::arena::Arena;
 use crate::feed::Feed;

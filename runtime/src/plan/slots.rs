@@ -432,6 +432,13 @@ mod tests {
     }
 
     #[test]
+    fn dtype_indices_follow_dtype_all() {
+        for (i, d) in DType::ALL.into_iter().enumerate() {
+            assert_eq!(dtype_index(d), i);
+        }
+    }
+
+    #[test]
     fn feeds_get_a_slot_and_variables_none() {
         let mut g = G::default();
         let p = g.add(Op::Placeholder, DType::Float32, &[], &[]);
