@@ -2,6 +2,7 @@
 //! a `graph!` emits.
 #![deny(missing_docs)]
 
+mod arena;
 pub mod checkpoint;
 pub mod error;
 pub mod feed;

@@ -1,4 +1,7 @@
-//! Pruning: the nodes a fetch set needs, given what is fed, in topological order.
+//! Pruning: the nodes a fetch set needs, given what is fed, in topological order; and
+//! (in [`slots`]) the buffer each of their values lives in.
+
+pub(crate) mod slots;
 
 use staticflow_ir::Node;
 

@@ -1,12 +1,15 @@
 //! Sessions: each owns its own copy of every variable and runs pruned plans over
-//! buffers it allocates once and reuses.
+//! buffers it allocates once and reuses: each plan assigns its values to slots by
+//! liveness (the `plan::slots` pass), and the session keeps one buffer per slot.
 
+use crate::arena::Arena;
 use crate::feed::Feed;
 use crate::fetch::{Fetch, Target, Values};
 use crate::fetch_into::FetchInto;
 use crate::graph::{AsGraph, ParamValue, StaticGraph};
 use crate::kernels::{self, KernelContext, RngState};
 use crate::plan::prune;
+use crate::plan::slots::{assign_slots, Slot, SlotAssignment};
 use crate::tensor::{Buffer, TensorView};
 use crate::threads::{shared_pool, SessionOptions};
 use crate::{Error, Result};
@@ -20,8 +23,8 @@ use std::sync::Arc;
 enum Loc {
     /// Not computed in this run.
     Unset,
-    /// In the buffer of node `n` (its own, or its source's for an Identity).
-    Buffer(u32),
+    /// In the arena's buffer `slot` (the node's own, or its source's for an Identity).
+    Buffer(Slot),
     /// In a variable's storage (the variable op, its reads, assignments).
     Var(u32),
     /// In the caller's feed `i`.
@@ -37,6 +40,8 @@ struct CachedPlan {
     targets: Vec<Target>,
     fed: Vec<u32>,
     steps: Vec<u32>,
+    /// The buffer slot of each step's value.
+    slots: SlotAssignment,
 }
 
 /// A session over one graph: variables, random state and buffers of its own.
@@ -44,7 +49,9 @@ pub struct Session {
     graph: &'static StaticGraph,
     params: Option<Arc<[ParamValue]>>,
     vars: Vec<Option<Buffer>>,
-    buffers: Vec<Buffer>,
+    /// The buffers of the values a run computes, by slot; as many slots as the
+    /// largest cached plan needs.
+    arena: Arena,
     rngs: Vec<Option<RngState>>,
     locs: Vec<Loc>,
     plans: Vec<CachedPlan>,
@@ -107,7 +114,7 @@ impl Session {
             graph: def,
             params: graph.as_graph().params(),
             vars: vec![None; def.variables.len()],
-            buffers: def.nodes.iter().map(|n| Buffer::empty(n.dtype)).collect(),
+            arena: Arena::default(),
             rngs: (0..n).map(|_| None).collect(),
             locs: vec![Loc::Unset; n],
             plans: Vec::new(),
@@ -256,6 +263,21 @@ impl Session {
             .unwrap_or_default()
     }
 
+    /// The number of buffer slots the last run's plan uses: values whose lifetimes do
+    /// not overlap share a slot, and each fed node has one (filled only when its value
+    /// is not contiguous). 0 before the first run.
+    pub fn last_run_buffer_slots(&self) -> usize {
+        self.last_plan
+            .and_then(|p| self.plans.get(p))
+            .map_or(0, |p| p.slots.total())
+    }
+
+    /// The bytes of element storage the session's value buffers hold (their
+    /// capacities, for every plan run so far; variables not included).
+    pub fn buffer_bytes(&self) -> usize {
+        self.arena.bytes()
+    }
+
     fn execute(&mut self, targets: &[Target], feeds: &[Feed<'_>]) -> Result<()> {
         let nodes = self.graph.nodes;
         let mut fed = std::mem::take(&mut self.fed);
@@ -281,10 +303,16 @@ impl Session {
             Some(i) => i,
             None => {
                 let steps = prune(nodes, targets.iter().map(|t| t.node), &fed);
+                let params = self.params.as_deref().unwrap_or(&[]);
+                let is_param = |n: u32| params.iter().any(|p| p.node == n);
+                let fetched = targets.iter().filter(|t| t.wants_value).map(|t| t.node);
+                let slots = assign_slots(nodes, &steps, &fed, is_param, fetched);
+                self.arena.reserve(&slots.counts);
                 self.plans.push(CachedPlan {
                     targets: targets.to_vec(),
                     fed: fed.clone(),
                     steps,
+                    slots,
                 });
                 self.plans.len() - 1
             }
@@ -295,8 +323,13 @@ impl Session {
             *l = Loc::Unset;
         }
         let steps = std::mem::take(&mut self.plans[plan_index].steps);
-        let result = steps.iter().try_for_each(|&n| self.step(n, feeds));
+        let slots = std::mem::take(&mut self.plans[plan_index].slots.slots);
+        let result = steps
+            .iter()
+            .zip(&slots)
+            .try_for_each(|(&n, &slot)| self.step(n, slot, feeds));
         self.plans[plan_index].steps = steps;
+        self.plans[plan_index].slots.slots = slots;
         result
     }
 
@@ -325,16 +358,18 @@ impl Session {
         Ok(())
     }
 
-    /// Executes node `n` of the current plan.
-    fn step(&mut self, n: u32, feeds: &[Feed<'_>]) -> Result<()> {
+    /// Executes node `n` of the current plan, writing its value (if in a buffer) to
+    /// the arena's `slot`.
+    fn step(&mut self, n: u32, slot: Option<Slot>, feeds: &[Feed<'_>]) -> Result<()> {
         let i = n as usize;
         let node = &self.graph.nodes[i];
         if let Some(fi) = feeds.iter().rposition(|f| f.node == n) {
             self.locs[i] = if feeds[fi].view().is_some() {
                 Loc::Feed(fi)
             } else {
-                feeds[fi].to_standard(&mut self.buffers[i]);
-                Loc::Buffer(n)
+                let (slot, buffer) = self.slot_buffer(n, slot)?;
+                feeds[fi].to_standard(buffer);
+                Loc::Buffer(slot)
             };
             return Ok(());
         }
@@ -372,7 +407,8 @@ impl Session {
                 self.summarize(n, feeds)
             }
             op => {
-                let mut out = std::mem::replace(&mut self.buffers[i], Buffer::empty(node.dtype));
+                let (slot, out) = self.slot_buffer(n, slot)?;
+                let mut out = std::mem::replace(out, Buffer::empty(node.dtype));
                 let mut rng = match op {
                     Op::Random { seed, seed2, .. } | Op::DropoutMask { seed, seed2, .. } => Some(
                         self.rngs[i]
@@ -400,7 +436,7 @@ impl Session {
                 })();
                 self.input_scratch = recycle(inputs);
                 self.kernel_ctx = ctx;
-                self.buffers[i] = out;
+                self.arena.put(slot, out);
                 if rng.is_some() {
                     self.rngs[i] = rng;
                 }
@@ -410,10 +446,22 @@ impl Session {
                     op: op.tf_type(),
                     message: e.to_string(),
                 })?;
-                self.locs[i] = Loc::Buffer(n);
+                self.locs[i] = Loc::Buffer(slot);
                 Ok(())
             }
         }
+    }
+
+    /// The arena buffer the plan assigned to node `n`'s value. Every step that writes a
+    /// buffer has a slot, so the error is for a planner bug, not a user's.
+    fn slot_buffer(&mut self, n: u32, slot: Option<Slot>) -> Result<(Slot, &mut Buffer)> {
+        let node = &self.graph.nodes[n as usize];
+        slot.and_then(|s| Some((s, self.arena.get_mut(s)?)))
+            .ok_or_else(|| Error::Kernel {
+                node: node.name.to_string(),
+                op: node.op.tf_type(),
+                message: "internal error: the plan gave this node no buffer".into(),
+            })
     }
 
     fn assign(&mut self, n: u32, slot: u32, mode: AssignMode, feeds: &[Feed<'_>]) -> Result<()> {
@@ -570,7 +618,7 @@ impl Session {
     fn view<'s>(&'s self, n: u32, feeds: &'s [Feed<'_>]) -> Option<TensorView<'s>> {
         match self.locs.get(n as usize)? {
             Loc::Unset | Loc::Summary => None,
-            Loc::Buffer(b) => Some(self.buffers.get(*b as usize)?.view()),
+            Loc::Buffer(slot) => Some(self.arena.get(*slot)?.view()),
             Loc::Var(slot) => self.vars.get(*slot as usize)?.as_ref().map(Buffer::view),
             Loc::Feed(i) => feeds.get(*i)?.view(),
             Loc::Param(i) => Some(self.params.as_ref()?.get(*i)?.buffer.view()),
