@@ -31,6 +31,13 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// A session without an intra-op pool: the counter is process-wide, and a pool's
+/// threads starting up allocate on their own schedule.
+fn one_thread(g: &impl AsGraph) -> Session {
+    let options = SessionOptions::new().intra_op_parallelism_threads(1);
+    Session::with_options(g, options).expect("no threads to start")
+}
+
 /// The counter is process-wide: tests that read it take turns.
 static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -54,7 +61,7 @@ fn steady_state_runs_do_not_allocate() -> Result<(), Error> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let g = Step::new();
-    let mut sess = Session::new(&g);
+    let mut sess = one_thread(&g);
     sess.run(&g.init, feed![])?;
     let x = Array2::<f32>::from_shape_fn((32, 4), |(i, j)| (i * 4 + j) as f32 / 128.0);
     let y = Array2::<f32>::from_shape_fn((32, 1), |(i, _)| i as f32 / 32.0);
@@ -82,8 +89,8 @@ fn run_into_writes_fetches_into_caller_buffers_without_allocating() -> Result<()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let g = Step::new();
-    let mut sess = Session::new(&g);
-    let mut twin = Session::new(&g);
+    let mut sess = one_thread(&g);
+    let mut twin = one_thread(&g);
     sess.run(&g.init, feed![])?;
     twin.run(&g.init, feed![])?;
     let x = Array2::<f32>::from_shape_fn((32, 4), |(i, j)| (i * 4 + j) as f32 / 128.0);

@@ -1,6 +1,8 @@
 //! Pruning: the nodes a fetch set needs, given what is fed, in topological order; and
-//! (in [`slots`]) the buffer each of their values lives in.
+//! (in [`slots`]) the buffer each of their values lives in, after (in [`fusion`]) the
+//! steps that run as one fused loop are chosen.
 
+pub(crate) mod fusion;
 pub(crate) mod slots;
 
 use staticflow_ir::Node;

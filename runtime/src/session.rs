@@ -8,6 +8,7 @@ use crate::fetch::{Fetch, Target, Values};
 use crate::fetch_into::FetchInto;
 use crate::graph::{AsGraph, ParamValue, StaticGraph};
 use crate::kernels::{self, KernelContext, RngState};
+use crate::plan::fusion::{fuse, Fusion};
 use crate::plan::prune;
 use crate::plan::slots::{assign_slots, Slot, SlotAssignment};
 use crate::tensor::{Buffer, TensorView};
@@ -42,6 +43,8 @@ struct CachedPlan {
     steps: Vec<u32>,
     /// The buffer slot of each step's value.
     slots: SlotAssignment,
+    /// The steps run as one fused loop (parallel to `steps`).
+    fusion: Vec<Fusion>,
 }
 
 /// A session over one graph: variables, random state and buffers of its own.
@@ -272,6 +275,26 @@ impl Session {
             .map_or(0, |p| p.slots.total())
     }
 
+    /// The ops the last run's plan fused, as `(first, absorbed)` name pairs: a
+    /// `BiasAdd` that also applied the `Relu` reading it (one loop, no pre-activation
+    /// buffer). A plan that fetches the pre-activation does not fuse it.
+    pub fn last_run_fusions(&self) -> Vec<(&'static str, &'static str)> {
+        let nodes = self.graph.nodes;
+        let name = |n: u32| crate::graph::static_str(&nodes[n as usize].name);
+        let Some(plan) = self.last_plan.and_then(|p| self.plans.get(p)) else {
+            return Vec::new();
+        };
+        plan.steps
+            .iter()
+            .zip(&plan.fusion)
+            .filter(|(_, &f)| f == Fusion::AliasOfInput)
+            .filter_map(|(&n, _)| {
+                let input = nodes[n as usize].inputs.first()?.node;
+                Some((name(input), name(n)))
+            })
+            .collect()
+    }
+
     /// The bytes of element storage the session's value buffers hold (their
     /// capacities, for every plan run so far; variables not included).
     pub fn buffer_bytes(&self) -> usize {
@@ -305,14 +328,20 @@ impl Session {
                 let steps = prune(nodes, targets.iter().map(|t| t.node), &fed);
                 let params = self.params.as_deref().unwrap_or(&[]);
                 let is_param = |n: u32| params.iter().any(|p| p.node == n);
-                let fetched = targets.iter().filter(|t| t.wants_value).map(|t| t.node);
-                let slots = assign_slots(nodes, &steps, &fed, is_param, fetched);
+                let fetched: Vec<u32> = targets
+                    .iter()
+                    .filter(|t| t.wants_value)
+                    .map(|t| t.node)
+                    .collect();
+                let fusion = fuse(nodes, &steps, &fed, is_param, &fetched);
+                let slots = assign_slots(nodes, &steps, &fed, is_param, fetched, &fusion);
                 self.arena.reserve(&slots.counts);
                 self.plans.push(CachedPlan {
                     targets: targets.to_vec(),
                     fed: fed.clone(),
                     steps,
                     slots,
+                    fusion,
                 });
                 self.plans.len() - 1
             }
@@ -324,12 +353,15 @@ impl Session {
         }
         let steps = std::mem::take(&mut self.plans[plan_index].steps);
         let slots = std::mem::take(&mut self.plans[plan_index].slots.slots);
+        let fusion = std::mem::take(&mut self.plans[plan_index].fusion);
         let result = steps
             .iter()
             .zip(&slots)
-            .try_for_each(|(&n, &slot)| self.step(n, slot, feeds));
+            .zip(&fusion)
+            .try_for_each(|((&n, &slot), &fused)| self.step(n, slot, fused, feeds));
         self.plans[plan_index].steps = steps;
         self.plans[plan_index].slots.slots = slots;
+        self.plans[plan_index].fusion = fusion;
         result
     }
 
@@ -360,7 +392,13 @@ impl Session {
 
     /// Executes node `n` of the current plan, writing its value (if in a buffer) to
     /// the arena's `slot`.
-    fn step(&mut self, n: u32, slot: Option<Slot>, feeds: &[Feed<'_>]) -> Result<()> {
+    fn step(
+        &mut self,
+        n: u32,
+        slot: Option<Slot>,
+        fusion: Fusion,
+        feeds: &[Feed<'_>],
+    ) -> Result<()> {
         let i = n as usize;
         let node = &self.graph.nodes[i];
         if let Some(fi) = feeds.iter().rposition(|f| f.node == n) {
@@ -379,6 +417,12 @@ impl Session {
             .and_then(|ps| ps.iter().position(|p| p.node == n))
         {
             self.locs[i] = Loc::Param(p);
+            return Ok(());
+        }
+        if fusion == Fusion::AliasOfInput {
+            // The fused step before already wrote this node's value.
+            let src = node.inputs.first().map_or(0, |r| r.node);
+            self.locs[i] = self.locs[src as usize];
             return Ok(());
         }
         match &node.op {
@@ -424,15 +468,19 @@ impl Session {
                     for r in node.inputs.iter() {
                         inputs.push(self.input_view(r.node, feeds)?);
                     }
-                    Ok(kernels::compute_with(
-                        op,
-                        node.dtype,
-                        &node.shape,
-                        &inputs,
-                        &mut out,
-                        rng.as_mut(),
-                        &mut ctx,
-                    ))
+                    Ok(if fusion == Fusion::BiasAddRelu {
+                        kernels::bias_add_relu(&inputs, &mut out)
+                    } else {
+                        kernels::compute_with(
+                            op,
+                            node.dtype,
+                            &node.shape,
+                            &inputs,
+                            &mut out,
+                            rng.as_mut(),
+                            &mut ctx,
+                        )
+                    })
                 })();
                 self.input_scratch = recycle(inputs);
                 self.kernel_ctx = ctx;

@@ -144,7 +144,9 @@ impl Interp {
             Op::Identity => vec![Some(dz)],
             Op::Unary(UnaryOp::Neg) => vec![Some(self.gop(Op::Unary(UnaryOp::Neg), &[dz], sp)?)],
             Op::Unary(u) => {
-                let x = input(0);
+                // ReluGrad reads the Relu's output, as TF's _ReluGrad does: then nothing
+                // but the Relu reads a dense layer's BiasAdd, and the two can fuse.
+                let x = if *u == UnaryOp::Relu { n } else { input(0) };
                 vec![Some(self.gop(Op::UnaryGrad(*u), &[x, n, dz], sp)?)]
             }
             Op::Binary(b) => {

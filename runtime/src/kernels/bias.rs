@@ -3,6 +3,7 @@
 
 use super::num::Num;
 use super::reduce::reduce;
+use super::vmath;
 use super::{typed, KernelError, Result, MAX_RANK};
 use crate::tensor::{Buffer, DataView, TensorView};
 use staticflow_ir::{DType, ReduceKind};
@@ -14,6 +15,20 @@ use staticflow_ir::{DType, ReduceKind};
 /// (TF's messages), [`KernelError::DtypeMismatch`], [`KernelError::UnsupportedDtype`]
 /// for bool.
 pub(super) fn bias_add(x: TensorView<'_>, b: TensorView<'_>, out: &mut Buffer) -> Result {
+    bias_add_then(x, b, out, false)
+}
+
+/// `relu(x + b)` in one pass: `BiasAdd` and the `Relu` that is its only reader, run as
+/// one fused loop (the session's plan decides when that holds).
+///
+/// # Errors
+/// As [`bias_add`].
+pub(crate) fn bias_add_relu(x: TensorView<'_>, b: TensorView<'_>, out: &mut Buffer) -> Result {
+    bias_add_then(x, b, out, true)
+}
+
+/// `x + b`, then ReLU when `relu`.
+fn bias_add_then(x: TensorView<'_>, b: TensorView<'_>, out: &mut Buffer, relu: bool) -> Result {
     let Some(&c) = x.shape.last() else {
         return Err(KernelError::BiasInputRank { shape: vec![] });
     };
@@ -29,10 +44,10 @@ pub(super) fn bias_add(x: TensorView<'_>, b: TensorView<'_>, out: &mut Buffer) -
         });
     }
     match x.data {
-        DataView::F32(s) => add_rows(s, typed("BiasAdd", 1, b)?, c, out),
-        DataView::F64(s) => add_rows(s, typed("BiasAdd", 1, b)?, c, out),
-        DataView::I32(s) => add_rows(s, typed("BiasAdd", 1, b)?, c, out),
-        DataView::I64(s) => add_rows(s, typed("BiasAdd", 1, b)?, c, out),
+        DataView::F32(s) => add_rows(s, typed("BiasAdd", 1, b)?, c, out, relu),
+        DataView::F64(s) => add_rows(s, typed("BiasAdd", 1, b)?, c, out, relu),
+        DataView::I32(s) => add_rows(s, typed("BiasAdd", 1, b)?, c, out, relu),
+        DataView::I64(s) => add_rows(s, typed("BiasAdd", 1, b)?, c, out, relu),
         DataView::Bool(_) => {
             return Err(KernelError::UnsupportedDtype {
                 op: "BiasAdd",
@@ -44,16 +59,60 @@ pub(super) fn bias_add(x: TensorView<'_>, b: TensorView<'_>, out: &mut Buffer) -
     Ok(())
 }
 
-/// Each row of `c` of `s` plus `b`.
-fn add_rows<T: Num>(s: &[T], b: &[T], c: usize, out: &mut Buffer) {
+/// Each row of `c` of `s` plus `b` (then ReLU), from the AVX2 copy where there is one.
+fn add_rows<T: Num>(s: &[T], b: &[T], c: usize, out: &mut Buffer, relu: bool) {
     let o = T::vec_mut(&mut out.data);
-    o.clear();
-    if c == 0 {
-        return;
+    if relu {
+        vmath::dispatch(AddRows {
+            s,
+            b,
+            c,
+            o,
+            act: T::relu,
+        });
+    } else {
+        vmath::dispatch(AddRows {
+            s,
+            b,
+            c,
+            o,
+            act: |v| v,
+        });
     }
-    o.reserve(s.len());
-    for row in s.chunks_exact(c) {
-        o.extend(row.iter().zip(b).map(|(&v, &w)| v.plus(w)));
+}
+
+/// The body of [`add_rows`].
+struct AddRows<'a, T, F> {
+    s: &'a [T],
+    b: &'a [T],
+    c: usize,
+    o: &'a mut Vec<T>,
+    act: F,
+}
+
+impl<T: Num, F: Fn(T) -> T> vmath::Body for AddRows<'_, T, F> {
+    type Out = ();
+    #[inline(always)]
+    fn run(self) {
+        self.o.clear();
+        if self.c == 0 {
+            return;
+        }
+        // Whole rows only, as the shape checks guarantee.
+        let n = self.s.len() / self.c * self.c;
+        self.o.reserve(n);
+        let spare = &mut self.o.spare_capacity_mut()[..n];
+        for (orow, row) in spare
+            .chunks_exact_mut(self.c)
+            .zip(self.s.chunks_exact(self.c))
+        {
+            for ((o, &v), &w) in orow.iter_mut().zip(row).zip(self.b) {
+                o.write((self.act)(v.plus(w)));
+            }
+        }
+        // SAFETY: `reserve(n)` made room for `n` elements and the loop initialised the
+        // first `n` of the spare capacity (`n / c` rows of `c`).
+        unsafe { self.o.set_len(n) }
     }
 }
 
@@ -102,6 +161,22 @@ mod tests {
             let naive: Vec<f64> = x.iter().enumerate().map(|(i, v)| v + b[i % c]).collect();
             assert_eq!(sum, naive);
         }
+    }
+
+    #[test]
+    fn fused_relu_equals_bias_add_then_relu() {
+        let (shape, c) = (&[3, 5][..], 5);
+        let x = data(15, 61);
+        let b = data(c, 62);
+        let mut out = Buffer::empty(DType::Float64);
+        bias_add_relu(view(&x[..], shape), view(&b[..], &[c]), &mut out).unwrap();
+        let (sum, _) = run_f64(&Op::BiasAdd, &[(&x, shape), (&b, &[c])]);
+        let want: Vec<f64> = sum.iter().map(|v| v.max(0.0)).collect();
+        assert_eq!(values::<f64>(&out), want);
+        assert_eq!(out.shape, vec![3, 5]);
+        assert!(want.contains(&0.0) && want.iter().any(|&v| v > 0.0));
+        let err = bias_add_relu(view(&x[..], shape), view(&b[..2], &[2]), &mut out);
+        assert!(matches!(err, Err(KernelError::BiasSize { .. })));
     }
 
     #[test]

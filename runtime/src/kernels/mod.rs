@@ -71,6 +71,19 @@ pub(crate) const MAX_RANK: usize = 8;
 /// Result of a kernel.
 pub(crate) type Result<T = ()> = std::result::Result<T, KernelError>;
 
+/// `relu(x + b)` for the inputs `[x, b]` of a `BiasAdd` whose only reader is a `Relu`
+/// (the plan's fusion), checked as `BiasAdd` checks them.
+///
+/// # Errors
+/// As `BiasAdd`.
+pub(crate) fn bias_add_relu(inputs: &[TensorView<'_>], out: &mut Buffer) -> Result {
+    for (index, x) in inputs.iter().enumerate() {
+        check_view("BiasAdd", index, x)?;
+    }
+    let [x, b] = exactly("BiasAdd", inputs)?;
+    bias::bias_add_relu(*x, *b, out)
+}
+
 /// [`compute_with`] on a fresh single-threaded context (kernel tests).
 #[cfg(test)]
 pub(crate) fn compute(

@@ -76,8 +76,9 @@ fn float<T: Float>(
                 x
             }
         }),
-        // TF's ReluGrad: dy where the features are positive.
-        UnaryOp::Relu => zip(x, g, o, |x, g| if x > zero { g } else { zero }),
+        // TF's ReluGrad: dy where the output (as TF's _ReluGrad passes it) is positive,
+        // which is where the features are.
+        UnaryOp::Relu => zip(y, g, o, |y, g| if y > zero { g } else { zero }),
         // TF's SigmoidGrad: dy * y * (1 - y).
         UnaryOp::Sigmoid => zip(y, g, o, |y, g| g.times(y.times(one.minus(y)))),
         // TF's TanhGrad: dy * (1 - y²).

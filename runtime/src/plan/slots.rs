@@ -22,6 +22,7 @@
 //! another dtype would drop its storage and allocate a new one on every such reuse,
 //! while a few more slots (labels, argmax indices) cost a few small buffers once.
 
+use super::fusion::Fusion;
 use staticflow_ir::{DType, Node, Op};
 
 /// The number of dtypes: one pool of slots each.
@@ -111,20 +112,30 @@ const PINNED: usize = usize::MAX - 1;
 /// Assigns slots to the values of `steps` (a pruned plan of `nodes`, in execution
 /// order) when `fed` nodes are fed, `is_param` tells the graph's parameters, and the
 /// values of `fetched` are read after the run.
+///
+/// `fusion` (parallel to `steps`, or empty for none) marks the `Relu`s a fused step
+/// computed: they alias their input.
 pub(crate) fn assign_slots(
     nodes: &[Node],
     steps: &[u32],
     fed: &[u32],
     is_param: impl Fn(u32) -> bool,
     fetched: impl IntoIterator<Item = u32>,
+    fusion: &[Fusion],
 ) -> SlotAssignment {
     let node = |n: u32| nodes.get(n as usize);
     let kinds: Vec<(Value, bool)> = steps
         .iter()
-        .map(|&n| {
+        .enumerate()
+        .map(|(i, &n)| {
             let is_fed = fed.contains(&n);
             let is_param = !is_fed && is_param(n);
-            let kind = node(n).map_or(Value::Elsewhere, |nd| classify(nd, is_fed, is_param));
+            let kind = match (fusion.get(i), node(n)) {
+                (Some(Fusion::AliasOfInput), Some(nd)) => {
+                    Value::Alias(nd.inputs.first().map_or(0, |r| r.node))
+                }
+                (_, nd) => nd.map_or(Value::Elsewhere, |nd| classify(nd, is_fed, is_param)),
+            };
             // Fed nodes and parameters do not run their op, so they read no input.
             (kind, !is_fed && !is_param)
         })
@@ -268,7 +279,14 @@ mod tests {
         fn plan(&self, fetched: &[u32], ops: &[u32], fed: &[u32]) -> (Vec<u32>, SlotAssignment) {
             let targets = fetched.iter().chain(ops).copied();
             let steps = crate::plan::prune(&self.nodes, targets, fed);
-            let a = assign_slots(&self.nodes, &steps, fed, |_| false, fetched.iter().copied());
+            let a = assign_slots(
+                &self.nodes,
+                &steps,
+                fed,
+                |_| false,
+                fetched.iter().copied(),
+                &[],
+            );
             check(&self.nodes, &steps, fed, fetched, &a);
             (steps, a)
         }
