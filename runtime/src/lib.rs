@@ -6,6 +6,8 @@ pub mod checkpoint;
 pub mod error;
 pub mod feed;
 pub mod fetch;
+#[doc(hidden)]
+pub mod gemm;
 pub mod graph;
 pub mod handle;
 pub(crate) mod kernels;
