@@ -16,9 +16,10 @@
 //! KC = 384) while the kernel streams the `KC × NC` block of `B` (1 MiB, half of this
 //! machine's 2 MiB L2) past it. The packed buffers live in a [`PackedWorkspace`] in the
 //! session's [`KernelContext`] and only grow (`packed/workspace`), so a steady-state
-//! call allocates nothing. With a pool and a product big enough, the rows of `C` are
-//! split among the threads, which first pack the shared `B` block together
-//! (`packed/threads`); a single-threaded call never touches the pool.
+//! call allocates nothing. With a pool and a product big enough, the rows or the
+//! columns of `C` (whichever splits more evenly) are shared out among the threads,
+//! which first pack the operand they all read together (`packed/threads`): two joins
+//! per call. A single-threaded call never touches the pool.
 //!
 //! f64 stays on `matrixmultiply`.
 
@@ -27,6 +28,7 @@ mod avx2;
 #[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
 #[clippy::msrv = "1.89"]
 mod avx512;
+mod cview;
 mod driver;
 mod isa;
 mod pack;
@@ -106,6 +108,8 @@ pub(super) trait Kernel {
     const MC: usize;
     /// Columns of a packed `B` block.
     const NC: usize;
+    /// Floats of the operand the threads pack together, per range (16 MiB).
+    const SHARED_MAX: usize = 1 << 22;
 
     /// `C[..rows, ..cols] (+)= A·B` for one `MR × NR` tile over `kc` steps.
     ///
@@ -150,7 +154,7 @@ pub(crate) fn sgemm(
     sgemm_with(isa, PARALLEL_MIN, ctx, dims, a, sa, b, sb, accumulate, c);
 }
 
-/// [`sgemm`] with the kernel of `isa`, on the pool from `parallel_min` multiply-adds.
+/// [`sgemm`] with the kernels of `isa`, on the pool from `parallel_min` multiply-adds.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn sgemm_with(
     isa: Isa,
@@ -195,14 +199,63 @@ pub(crate) fn sgemm_with(
         }
         _ => 1,
     };
+    let (tile, axis) = choose(isa.kind(), m, n, threads);
     let ws = &mut ctx.gemm;
-    match isa.kind() {
+    let split = (threads, axis);
+    match (isa.kind(), tile) {
         #[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
-        Kind::Avx512 => run::<avx512::Avx512<12, 2>>(isa, &p, c, ws, pool, threads),
+        (Kind::Avx512, Tile::R12C32) => run::<avx512::Avx512<12, 2>>(isa, &p, c, ws, pool, split),
+        #[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
+        (Kind::Avx512, Tile::R8C32) => run::<avx512::Avx512<8, 2>>(isa, &p, c, ws, pool, split),
+        #[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
+        (Kind::Avx512, Tile::R16C16) => run::<avx512::Avx512<16, 1>>(isa, &p, c, ws, pool, split),
         #[cfg(target_arch = "x86_64")]
-        Kind::Avx2Fma => run::<avx2::Avx2<6, 2>>(isa, &p, c, ws, pool, threads),
+        (Kind::Avx2Fma, _) => run::<avx2::Avx2<6, 2>>(isa, &p, c, ws, pool, split),
         _ => portable(&p, c),
     }
+}
+
+/// The micro-kernel shapes (rows × columns of a tile).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tile {
+    /// AVX-512, 12 × 32: the fewest loads per FMA.
+    R12C32,
+    /// AVX-512, 8 × 32: for row counts that are multiples of 8 but not of 12 (64).
+    R8C32,
+    /// AVX-512, 16 × 16: for narrow products (10 columns).
+    R16C16,
+    /// AVX2, 6 × 16.
+    R6C16,
+}
+
+/// The tile and the axis of `C` the threads share out for an `m × n` product on
+/// `threads` threads: the least padded work on the busiest thread, with a small
+/// handicap (per cent) for the tiles that load more per FMA.
+fn choose(kind: Kind, m: usize, n: usize, threads: usize) -> (Tile, threads::Axis) {
+    use threads::Axis;
+    const AVX512: [(Tile, usize, usize, usize); 3] = [
+        (Tile::R12C32, 12, 32, 100),
+        (Tile::R8C32, 8, 32, 103),
+        (Tile::R16C16, 16, 16, 110),
+    ];
+    const AVX2: [(Tile, usize, usize, usize); 1] = [(Tile::R6C16, 6, 16, 100)];
+    let tiles: &[_] = if kind == Kind::Avx512 { &AVX512 } else { &AVX2 };
+    let t = threads.max(1);
+    let mut best = (Tile::R12C32, Axis::Rows, u128::MAX);
+    for &(tile, mr, nr, handicap) in tiles {
+        for axis in [Axis::Rows, Axis::Cols] {
+            let (rows, cols) = (m.div_ceil(mr), n.div_ceil(nr));
+            let (rows, cols) = match axis {
+                Axis::Rows => (rows.div_ceil(t), cols),
+                Axis::Cols => (rows, cols.div_ceil(t)),
+            };
+            let cost = (rows * mr) as u128 * (cols * nr) as u128 * handicap as u128;
+            if cost < best.2 {
+                best = (tile, axis, cost);
+            }
+        }
+    }
+    (best.0, best.1)
 }
 
 /// [`driver::run`] with kernel `K`, or the portable path if `isa` is not `K`'s.
@@ -212,10 +265,10 @@ fn run<K: Kernel>(
     c: &mut [f32],
     ws: &mut PackedWorkspace,
     pool: Option<&rayon::ThreadPool>,
-    threads: usize,
+    split: (usize, threads::Axis),
 ) {
     match isa::Supported::<K>::new(isa) {
-        Some(cpu) => driver::run::<K>(cpu, p, c, ws, pool, threads),
+        Some(cpu) => driver::run::<K>(cpu, p, c, ws, pool, split),
         None => portable(p, c),
     }
 }

@@ -178,10 +178,11 @@ fn pack_panel(x: &[f32], src: Panel, out: &mut [f32]) {
     } else if src.si == 1 {
         match src.w {
             32 => copy_rows::<32>(x, src, out),
-            12 => copy_rows::<12>(x, src, out),
             16 => copy_rows::<16>(x, src, out),
+            12 => copy_rows::<12>(x, src, out),
+            8 => copy_rows::<8>(x, src, out),
             6 => copy_rows::<6>(x, src, out),
-            _ => strided(x, src, out),
+            _ => copy_rows_any(x, src, out),
         }
     } else {
         strided(x, src, out);
@@ -214,6 +215,16 @@ fn copy_rows<const W: usize>(x: &[f32], src: Panel, out: &mut [f32]) {
             dst[..src.valid].copy_from_slice(&x[from..from + src.valid]);
             dst[src.valid..].fill(0.0);
         }
+    }
+}
+
+/// [`copy_rows`] for any width.
+#[inline(always)]
+fn copy_rows_any(x: &[f32], src: Panel, out: &mut [f32]) {
+    for (p, dst) in out.chunks_exact_mut(src.w).take(src.kc).enumerate() {
+        let from = src.start + p * src.sp;
+        dst[..src.valid].copy_from_slice(&x[from..from + src.valid]);
+        dst[src.valid..].fill(0.0);
     }
 }
 

@@ -3,6 +3,7 @@
 //! thread and a two-thread pool, the production blocking and a tiny one that makes
 //! small products cross every block boundary.
 
+use super::threads::Axis;
 use super::*;
 use crate::kernels::testutil::data;
 use std::marker::PhantomData;
@@ -14,8 +15,8 @@ const SIZES: [usize; 23] = [
     1, 2, 3, 5, 7, 8, 13, 16, 17, 31, 32, 33, 47, 48, 49, 64, 65, 100, 127, 128, 129, 255, 300,
 ];
 
-/// `K` with tiny blocks, so that small products have several KC slices, NC blocks and
-/// MC blocks.
+/// `K` with tiny blocks, so that small products have several KC slices, NC blocks, MC
+/// blocks and ranges of the shared operand.
 struct Tiny<K>(PhantomData<K>);
 
 impl<K: Kernel> Kernel for Tiny<K> {
@@ -25,6 +26,7 @@ impl<K: Kernel> Kernel for Tiny<K> {
     const KC: usize = 5;
     const MC: usize = 2 * K::MR;
     const NC: usize = 2 * K::NR;
+    const SHARED_MAX: usize = 1000;
 
     unsafe fn tile(
         kc: usize,
@@ -209,28 +211,22 @@ fn every_kernel_matches_the_reference_on_one_and_two_threads() {
     }
 }
 
-/// [`run`] with the tiny blocking of kernel `K`, for each transpose, accumulate flag
-/// and thread count.
-fn tiny_blocks<K: Kernel>(isa: Isa) {
+/// [`run`] with kernel `K` on `dims`, for each transpose, accumulate flag, thread
+/// count and shared-out axis.
+fn each_way<K: Kernel>(isa: Isa, dims: &[(usize, usize, usize)], what: &str) {
     let mut one = KernelContext::default();
     let mut two = two_threads();
-    let dims = [
-        (1, 1, 1),
-        (13, 17, 33),
-        (31, 12, 100),
-        (65, 29, 47),
-        (100, 64, 129),
-    ];
     for (case_no, &dims) in dims.iter().enumerate() {
-        for (t, &(ta, tb)) in TRANSPOSES.iter().enumerate() {
-            let case = Case::new(dims, ta, tb, (case_no * 4 + t) as u64);
-            for accumulate in [false, true] {
-                for (ctx, threads) in [(&mut one, 1), (&mut two, 2)] {
-                    let what = format!("tiny {isa:?} threads={threads}");
+        let (ta, tb) = TRANSPOSES[case_no % 4];
+        let case = Case::new(dims, ta, tb, case_no as u64);
+        for accumulate in [false, true] {
+            for (ctx, threads) in [(&mut one, 1), (&mut two, 2)] {
+                for axis in [Axis::Rows, Axis::Cols] {
+                    let what = format!("{what} {isa:?} threads={threads} {axis:?}");
                     case.check(accumulate, &what, |p, c| {
                         let pool = ctx.pool.as_deref();
                         let problem = p.problem(accumulate);
-                        run::<Tiny<K>>(isa, &problem, c, &mut ctx.gemm, pool, threads);
+                        run::<K>(isa, &problem, c, &mut ctx.gemm, pool, (threads, axis));
                     });
                 }
             }
@@ -238,16 +234,45 @@ fn tiny_blocks<K: Kernel>(isa: Isa) {
     }
 }
 
+/// [`each_way`] for kernel `K` with its own blocking on sampled shapes and with tiny
+/// blocks (several KC slices, MC and NC blocks) on small ones.
+fn every_way<K: Kernel>(isa: Isa) {
+    each_way::<K>(isa, &shapes(12), "");
+    let small = [
+        (1, 1, 1),
+        (13, 17, 33),
+        (31, 12, 100),
+        (65, 29, 47),
+        (100, 64, 129),
+    ];
+    each_way::<Tiny<K>>(isa, &small, "tiny");
+}
+
 #[cfg(target_arch = "x86_64")]
 #[test]
-fn tiny_blocks_cross_every_boundary() {
+fn every_tile_matches_the_reference_every_way() {
     #[cfg(has_avx512_intrinsics)]
     if let Some(isa) = Isa::force(Kind::Avx512) {
-        tiny_blocks::<avx512::Avx512<12, 2>>(isa);
+        every_way::<avx512::Avx512<12, 2>>(isa);
+        every_way::<avx512::Avx512<8, 2>>(isa);
+        every_way::<avx512::Avx512<16, 1>>(isa);
     }
     if let Some(isa) = Isa::force(Kind::Avx2Fma) {
-        tiny_blocks::<avx2::Avx2<6, 2>>(isa);
+        every_way::<avx2::Avx2<6, 2>>(isa);
     }
+}
+
+#[test]
+fn the_choice_of_tile_and_axis() {
+    use Tile::*;
+    // Rows that are multiples of 8 (not 12) take 8-row tiles; narrow products 16-wide.
+    assert_eq!(choose(Kind::Avx512, 64, 256, 1).0, R8C32);
+    assert_eq!(choose(Kind::Avx512, 784, 256, 1).0, R12C32);
+    assert_eq!(choose(Kind::Avx512, 64, 10, 1).0, R16C16);
+    // 60 rows of 12-row tiles split badly over two threads; 256 columns split evenly.
+    assert_eq!(choose(Kind::Avx512, 60, 256, 2), (R12C32, Axis::Cols));
+    assert_eq!(choose(Kind::Avx512, 1200, 30, 2).1, Axis::Rows);
+    assert_eq!(choose(Kind::Avx2Fma, 64, 10, 2).0, R6C16);
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! Splitting one product among the intra-op pool's threads with nested `rayon::join`
 //! (which, unlike `scope`/`spawn`, allocates nothing): each helper cuts its range of
-//! work and the mutable storage that goes with it in two, proportionally to the
-//! threads on each side, and recurses until one thread is left. The single-thread case
-//! is a plain call: no pool, no atomics.
+//! work, and the mutable storage that goes with it, in two in proportion to the threads
+//! on each side, and recurses until one thread is left. With one thread it is a plain
+//! call: no pool, no atomics.
 
+use super::cview::CView;
 use super::workspace::AlignedBuf;
 
 /// `units` units of work cut for `left` of `threads` threads: the left part's units.
@@ -12,49 +13,55 @@ fn cut(units: usize, left: usize, threads: usize) -> usize {
     units * left / threads
 }
 
-/// Runs `f(row0, rows, c_rows, a_buf)` for `threads` contiguous runs of the `rows`
-/// rows from `row0`, cut at multiples of `unit` rows, each with its own rows of `c`
-/// (row stride `ldc`; `c` holds exactly these rows) and its own `A` buffer (`bufs`
-/// has one per thread). Runs of zero rows are skipped.
+/// Which dimension of `C` the threads share out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Axis {
+    /// Each thread gets its own rows.
+    Rows,
+    /// Each thread gets its own columns.
+    Cols,
+}
+
+/// Runs `f(first, count, c, buf)` for `threads` contiguous runs of the `units` units
+/// (of `unit` rows or columns of `C`, by `axis`) from `first`, each with the view of
+/// its own rows or columns of `c` and its own buffer from `bufs` (one per thread).
+/// Empty runs are skipped.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn split_rows<F>(
+pub(super) fn split_work<F>(
     threads: usize,
-    row0: usize,
-    rows: usize,
+    first: usize,
+    units: usize,
     unit: usize,
-    ldc: usize,
-    c: &mut [f32],
+    axis: Axis,
+    c: CView<'_>,
     bufs: &mut [AlignedBuf],
     f: &F,
 ) where
-    F: Fn(usize, usize, &mut [f32], &mut AlignedBuf) + Sync,
+    F: Fn(usize, usize, CView<'_>, &mut AlignedBuf) + Sync,
 {
-    if rows == 0 {
+    if units == 0 {
         return;
     }
     if threads <= 1 {
         if let Some(buf) = bufs.first_mut() {
-            f(row0, rows, c, buf);
+            f(first, units, c, buf);
         }
         return;
     }
     let left = threads / 2;
-    let left_rows = (cut(rows.div_ceil(unit), left, threads) * unit).min(rows);
-    let (cl, cr) = c.split_at_mut((left_rows * ldc).min(c.len()));
+    let left_units = cut(units, left, threads);
+    let at = (first + left_units) * unit;
+    let (cl, cr) = match axis {
+        Axis::Rows => c.split_rows(at),
+        Axis::Cols => c.split_cols(at),
+    };
     let (bl, br) = bufs.split_at_mut(left.min(bufs.len()));
     rayon::join(
-        || split_rows(left, row0, left_rows, unit, ldc, cl, bl, f),
+        || split_work(left, first, left_units, unit, axis, cl, bl, f),
         || {
-            split_rows(
-                threads - left,
-                row0 + left_rows,
-                rows - left_rows,
-                unit,
-                ldc,
-                cr,
-                br,
-                f,
-            )
+            let right = threads - left;
+            let (first, units) = (first + left_units, units - left_units);
+            split_work(right, first, units, unit, axis, cr, br, f)
         },
     );
 }
@@ -84,14 +91,8 @@ pub(super) fn split_panels<F>(
     rayon::join(
         || split_panels(left, first, left_panels, len, ol, f),
         || {
-            split_panels(
-                threads - left,
-                first + left_panels,
-                panels - left_panels,
-                len,
-                or,
-                f,
-            )
+            let (first, panels) = (first + left_panels, panels - left_panels);
+            split_panels(threads - left, first, panels, len, or, f)
         },
     );
 }
