@@ -8,6 +8,8 @@ pub mod error;
 pub mod feed;
 pub mod fetch;
 pub mod fetch_into;
+#[doc(hidden)]
+pub mod gemm;
 pub mod graph;
 pub mod handle;
 pub(crate) mod kernels;

@@ -5,10 +5,11 @@
 //! matrix `W`: forward `y = cols · W`; input gradient `dx = col2im(dy · Wᵀ)`; filter
 //! gradient `dW = colsᵀ · dy`. Positions are taken in chunks whose patches fit
 //! [`SCRATCH_ELEMS`], in a per-thread scratch buffer (`conv/scratch`), so the patch
-//! matrix of a large batch is never built whole and a steady-state run allocates
-//! nothing of its own (matrixmultiply allocates its packing buffers per call, as for
-//! MatMul). When the patches are the input itself (1×1 windows at stride 1, or one
-//! window covering the whole image) the gemm reads the input directly.
+//! matrix of a large batch is never built whole. The f32 gemms run the packed gemm
+//! (`kernels/packed`) with the session's pool and packing buffers, so a steady-state
+//! f32 run allocates nothing; f64 stays on matrixmultiply, which allocates its packing
+//! buffers per call. When the patches are the input itself (1×1 windows at stride 1,
+//! or one window covering the whole image) the gemm reads the input directly.
 
 mod gemm;
 mod im2col;
@@ -138,15 +139,15 @@ pub(super) fn conv2d(
     strides: [usize; 2],
     padding: Padding,
     out: &mut Buffer,
-    _ctx: &mut KernelContext,
+    ctx: &mut KernelContext,
 ) -> Result {
     const OP: &str = "Conv2D";
     let conv = Conv::new(OP, x.shape, f.shape, strides, padding)?;
     let shape = conv.g.out_shape(conv.oc);
     let len = checked_len(OP, &shape)?;
     match x.data {
-        DataView::F32(xs) => forward(&conv, xs, typed(OP, 1, f)?, zeroed::<f32>(out, len)),
-        DataView::F64(xs) => forward(&conv, xs, typed(OP, 1, f)?, zeroed::<f64>(out, len)),
+        DataView::F32(xs) => forward(ctx, &conv, xs, typed(OP, 1, f)?, zeroed::<f32>(out, len)),
+        DataView::F64(xs) => forward(ctx, &conv, xs, typed(OP, 1, f)?, zeroed::<f64>(out, len)),
         other => return Err(unsupported(OP, other.dtype())),
     }
     out.set_shape(&shape);
@@ -167,19 +168,21 @@ pub(super) fn conv2d_backprop_input(
     strides: [usize; 2],
     padding: Padding,
     out: &mut Buffer,
-    _ctx: &mut KernelContext,
+    ctx: &mut KernelContext,
 ) -> Result {
     const OP: &str = "Conv2DBackpropInput";
     let conv = backprop_shapes(OP, x.shape, f.shape, dy.shape, strides, padding)?;
     let len = x.data.len();
     match x.data {
         DataView::F32(_) => backprop_input(
+            ctx,
             &conv,
             typed(OP, 1, f)?,
             typed(OP, 2, dy)?,
             zeroed::<f32>(out, len),
         ),
         DataView::F64(_) => backprop_input(
+            ctx,
             &conv,
             typed(OP, 1, f)?,
             typed(OP, 2, dy)?,
@@ -203,17 +206,17 @@ pub(super) fn conv2d_backprop_filter(
     strides: [usize; 2],
     padding: Padding,
     out: &mut Buffer,
-    _ctx: &mut KernelContext,
+    ctx: &mut KernelContext,
 ) -> Result {
     const OP: &str = "Conv2DBackpropFilter";
     let conv = backprop_shapes(OP, x.shape, f.shape, dy.shape, strides, padding)?;
     let len = f.data.len();
     match (x.data, f.data) {
         (DataView::F32(xs), DataView::F32(_)) => {
-            backprop_filter(&conv, xs, typed(OP, 2, dy)?, zeroed::<f32>(out, len))
+            backprop_filter(ctx, &conv, xs, typed(OP, 2, dy)?, zeroed::<f32>(out, len))
         }
         (DataView::F64(xs), DataView::F64(_)) => {
-            backprop_filter(&conv, xs, typed(OP, 2, dy)?, zeroed::<f64>(out, len))
+            backprop_filter(ctx, &conv, xs, typed(OP, 2, dy)?, zeroed::<f64>(out, len))
         }
         (DataView::F32(_) | DataView::F64(_), other) => {
             return Err(KernelError::DtypeMismatch {
@@ -284,13 +287,14 @@ fn unsupported(op: &'static str, dtype: DType) -> KernelError {
 }
 
 /// `y = cols · W`, chunk by chunk, into the zeroed `y` (`P × oc`).
-fn forward<T: Gemm + Scratch>(conv: &Conv, x: &[T], f: &[T], y: &mut [T]) {
+fn forward<T: Gemm + Scratch>(ctx: &mut KernelContext, conv: &Conv, x: &[T], f: &[T], y: &mut [T]) {
     let (p, k, oc) = (conv.positions(), conv.k, conv.oc);
     if y.is_empty() || k == 0 {
         return;
     }
     if conv.patches_are_input() {
         return T::gemm(
+            ctx,
             (p, k, oc),
             x,
             Strides::rows(k),
@@ -303,6 +307,7 @@ fn forward<T: Gemm + Scratch>(conv: &Conv, x: &[T], f: &[T], y: &mut [T]) {
     conv.for_each_chunk(x, |first, rows, cols| {
         let y = &mut y[first * oc..(first + rows) * oc];
         T::gemm(
+            ctx,
             (rows, k, oc),
             cols,
             Strides::rows(k),
@@ -315,14 +320,20 @@ fn forward<T: Gemm + Scratch>(conv: &Conv, x: &[T], f: &[T], y: &mut [T]) {
 }
 
 /// `dx = col2im(dy · Wᵀ)`, chunk by chunk, into the zeroed `dx`.
-fn backprop_input<T: Gemm + Scratch>(conv: &Conv, f: &[T], dy: &[T], dx: &mut [T]) {
+fn backprop_input<T: Gemm + Scratch>(
+    ctx: &mut KernelContext,
+    conv: &Conv,
+    f: &[T],
+    dy: &[T],
+    dx: &mut [T],
+) {
     let (p, k, oc) = (conv.positions(), conv.k, conv.oc);
     if dx.is_empty() || p == 0 || k == 0 || oc == 0 {
         return;
     }
     let wt = Strides::transposed(oc);
     if conv.patches_are_input() {
-        return T::gemm((p, oc, k), dy, Strides::rows(oc), f, wt, false, dx);
+        return T::gemm(ctx, (p, oc, k), dy, Strides::rows(oc), f, wt, false, dx);
     }
     let chunk = conv.chunk();
     T::with_scratch(chunk * k, |scratch| {
@@ -330,25 +341,41 @@ fn backprop_input<T: Gemm + Scratch>(conv: &Conv, f: &[T], dy: &[T], dx: &mut [T
             let rows = chunk.min(p - first);
             let cols = &mut scratch[..rows * k];
             let dy = &dy[first * oc..(first + rows) * oc];
-            T::gemm((rows, oc, k), dy, Strides::rows(oc), f, wt, false, cols);
+            T::gemm(
+                ctx,
+                (rows, oc, k),
+                dy,
+                Strides::rows(oc),
+                f,
+                wt,
+                false,
+                cols,
+            );
             col2im_add(&conv.g, cols, first, rows, dx);
         }
     });
 }
 
 /// `dW = colsᵀ · dy`, summed chunk by chunk into the zeroed `dw` (`K × oc`).
-fn backprop_filter<T: Gemm + Scratch>(conv: &Conv, x: &[T], dy: &[T], dw: &mut [T]) {
+fn backprop_filter<T: Gemm + Scratch>(
+    ctx: &mut KernelContext,
+    conv: &Conv,
+    x: &[T],
+    dy: &[T],
+    dw: &mut [T],
+) {
     let (p, k, oc) = (conv.positions(), conv.k, conv.oc);
     if dw.is_empty() || p == 0 {
         return;
     }
     let colst = Strides::transposed(k);
     if conv.patches_are_input() {
-        return T::gemm((k, p, oc), x, colst, dy, Strides::rows(oc), false, dw);
+        return T::gemm(ctx, (k, p, oc), x, colst, dy, Strides::rows(oc), false, dw);
     }
     conv.for_each_chunk(x, |first, rows, cols| {
         let dy = &dy[first * oc..(first + rows) * oc];
         T::gemm(
+            ctx,
             (k, rows, oc),
             cols,
             colst,

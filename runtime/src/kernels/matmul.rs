@@ -1,7 +1,8 @@
-//! `MatMul` of two rank-2 tensors. Floats go to `matrixmultiply`'s `sgemm`/`dgemm` with
-//! transposes expressed as strides (nothing is copied to transpose); small products and
-//! integers use a plain loop, which beats gemm's packing below a few thousand
-//! multiply-adds.
+//! `MatMul` of two rank-2 tensors, with transposes expressed as strides (nothing is
+//! copied to transpose). f32 goes to the packed gemm (`kernels/packed`: blocked,
+//! packed, an AVX-512 or AVX2 micro-kernel, the session's pool for big products), f64
+//! to `matrixmultiply`'s `dgemm`; small products, products of a few rows and integers
+//! use a plain loop, which beats gemm's packing below a few thousand multiply-adds.
 
 mod gemm;
 mod gemv;
@@ -59,7 +60,7 @@ pub(super) fn matmul(
     ta: bool,
     tb: bool,
     out: &mut Buffer,
-    _ctx: &mut KernelContext,
+    ctx: &mut KernelContext,
 ) -> Result {
     let &[a0, a1] = a.shape else {
         return Err(KernelError::NotMatrix {
@@ -93,10 +94,10 @@ pub(super) fn matmul(
         (DataView::F32(x), DataView::F32(y)) => {
             let done = dims.n == 1 && gemv::try_f32(&dims, x, y, zeroed::<f32>(&dims, out));
             if !done {
-                float(&dims, x, y, out);
+                float(ctx, &dims, x, y, out);
             }
         }
-        (DataView::F64(x), DataView::F64(y)) => float(&dims, x, y, out),
+        (DataView::F64(x), DataView::F64(y)) => float(ctx, &dims, x, y, out),
         (DataView::I32(a), DataView::I32(b)) => vmath::dispatch(Naive {
             d: &dims,
             a,
@@ -150,14 +151,25 @@ fn zeroed<'b, T: Num>(d: &Dims, out: &'b mut Buffer) -> &'b mut Vec<T> {
     c
 }
 
+/// The output storage, `m*n` long, of unspecified contents (for gemm, which writes
+/// every element): resized, and so zeroed, only when the length changes.
+fn sized<'b, T: Num>(d: &Dims, out: &'b mut Buffer) -> &'b mut Vec<T> {
+    let c = T::vec_mut(&mut out.data);
+    if c.len() != d.m * d.n {
+        c.clear();
+        c.resize(d.m * d.n, T::ZERO);
+    }
+    c
+}
+
 /// Floats: gemm, or the plain loops for small products and few rows.
-fn float<T: Gemm>(d: &Dims, a: &[T], b: &[T], out: &mut Buffer) {
+fn float<T: Gemm>(ctx: &mut KernelContext, d: &Dims, a: &[T], b: &[T], out: &mut Buffer) {
     let work = d.m.saturating_mul(d.k).saturating_mul(d.n);
     let few_rows = d.m <= FEW_ROWS && d.lb.col == 1;
     if work < SMALL || few_rows {
         return vmath::dispatch(Naive { d, a, b, out });
     }
-    T::gemm(d, a, b, zeroed::<T>(d, out));
+    T::gemm(ctx, d, a, b, sized::<T>(d, out));
 }
 
 /// [`naive`] as a kernel body, so floats get its AVX2 copy.

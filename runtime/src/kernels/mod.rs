@@ -39,6 +39,7 @@ mod loss;
 mod matmul;
 mod num;
 mod optim;
+pub(crate) mod packed;
 mod philox;
 mod pool;
 mod random;

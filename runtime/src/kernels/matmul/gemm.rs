@@ -1,102 +1,73 @@
-//! The safe face of `matrixmultiply`'s `sgemm`/`dgemm`: operands are checked to
-//! cover the strided extents before the raw call, so the kernel's one `unsafe` block
+//! MatMul's gemm: f32 runs the packed gemm (`kernels/packed`, with the session's pool
+//! and packing buffers); f64 runs `matrixmultiply`'s `dgemm`, whose operands are
+//! checked to cover the strided extents before the raw call, so its one `unsafe` block
 //! rests on a local check rather than on its callers.
 
 use super::{Dims, Layout};
 use crate::kernels::num::Num;
+use crate::kernels::packed::{self, Strides};
+use crate::kernels::KernelContext;
 
 /// Floats that have a gemm.
 pub(super) trait Gemm: Num {
-    /// The raw gemm: `c ← 1·a·b + 0·c` with arbitrary strides.
-    ///
-    /// # Safety
-    /// As `matrixmultiply::sgemm`: every offset the strides reach for an `m×k` `a`, a
-    /// `k×n` `b` and an `m×n` `c` must be inside its allocation.
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn raw(
-        m: usize,
-        k: usize,
-        n: usize,
-        a: *const Self,
-        la: Layout,
-        b: *const Self,
-        lb: Layout,
-        c: *mut Self,
-    );
+    /// `c = op(a) · op(b)`, row-major `m×n` into `c` (every element written, so `c`
+    /// need not be zeroed). Does nothing (and trips a debug assertion) if a slice is
+    /// too short for the dims, which the kernel's shape checks rule out.
+    fn gemm(ctx: &mut KernelContext, d: &Dims, a: &[Self], b: &[Self], c: &mut [Self]);
+}
 
-    /// `c = op(a) · op(b)`, row-major `m×n` into `c`. Does nothing (and trips a debug
-    /// assertion) if a slice is too short for the dims, which the kernel's shape checks
-    /// rule out.
-    fn gemm(d: &Dims, a: &[Self], b: &[Self], c: &mut [Self]) {
-        // One past the largest offset a strided matrix reaches (None on overflow).
-        let extent = |rows: usize, cols: usize, l: Layout| {
-            let last_row = (rows.checked_sub(1)?).checked_mul(l.row)?;
-            let last_col = (cols.checked_sub(1)?).checked_mul(l.col)?;
-            last_row.checked_add(last_col)?.checked_add(1)
-        };
-        let covers = |len: usize, need: Option<usize>| need.is_some_and(|n| len >= n);
-        let fits = covers(a.len(), extent(d.m, d.k, d.la))
-            && covers(b.len(), extent(d.k, d.n, d.lb))
-            && d.m.checked_mul(d.n) == Some(c.len());
-        debug_assert!(fits, "gemm operands do not cover their dims");
-        if fits {
-            // SAFETY: just checked that `a`, `b` and `c` cover every offset their
-            // strides reach for these (non-zero) dims; `c`'s layout is row-major `m×n`.
-            unsafe {
-                Self::raw(
-                    d.m,
-                    d.k,
-                    d.n,
-                    a.as_ptr(),
-                    d.la,
-                    b.as_ptr(),
-                    d.lb,
-                    c.as_mut_ptr(),
-                )
-            }
-        }
+/// The packed gemm's strides of a layout.
+fn strides(l: Layout) -> Strides {
+    Strides {
+        row: l.row,
+        col: l.col,
     }
 }
 
-macro_rules! gemm_impl {
-    ($t:ty, $f:path) => {
-        impl Gemm for $t {
-            unsafe fn raw(
-                m: usize,
-                k: usize,
-                n: usize,
-                a: *const Self,
-                la: Layout,
-                b: *const Self,
-                lb: Layout,
-                c: *mut Self,
-            ) {
-                // Strides are bounded by slice lengths, so they fit in isize.
-                let s = |x: usize| x as isize;
-                // SAFETY: forwarded from this function's contract; beta = 0, so `c` is
-                // only written.
-                unsafe {
-                    $f(
-                        m,
-                        k,
-                        n,
-                        1.0,
-                        a,
-                        s(la.row),
-                        s(la.col),
-                        b,
-                        s(lb.row),
-                        s(lb.col),
-                        0.0,
-                        c,
-                        s(n),
-                        1,
-                    )
-                }
-            }
-        }
-    };
+impl Gemm for f32 {
+    fn gemm(ctx: &mut KernelContext, d: &Dims, a: &[f32], b: &[f32], c: &mut [f32]) {
+        let (sa, sb) = (strides(d.la), strides(d.lb));
+        packed::sgemm(ctx, (d.m, d.k, d.n), a, sa, b, sb, false, c);
+    }
 }
 
-gemm_impl!(f32, matrixmultiply::sgemm);
-gemm_impl!(f64, matrixmultiply::dgemm);
+impl Gemm for f64 {
+    fn gemm(_ctx: &mut KernelContext, d: &Dims, a: &[f64], b: &[f64], c: &mut [f64]) {
+        let (sa, sb) = (strides(d.la), strides(d.lb));
+        let covers = |len: usize, need: Option<usize>| need.is_some_and(|n| len >= n);
+        let fits = covers(a.len(), sa.extent(d.m, d.k))
+            && covers(b.len(), sb.extent(d.k, d.n))
+            && d.m.checked_mul(d.n) == Some(c.len());
+        debug_assert!(fits, "gemm operands do not cover their dims");
+        if !fits || c.is_empty() {
+            return;
+        }
+        if d.k == 0 {
+            c.fill(0.0);
+            return;
+        }
+        // Strides are bounded by slice lengths, so they fit in isize.
+        let s = |x: usize| x as isize;
+        // SAFETY: just checked that `a`, `b` and `c` cover every offset their strides
+        // reach for these non-zero dims; `c`'s layout is row-major `m×n`; beta = 0, so
+        // `c` is only written.
+        unsafe {
+            matrixmultiply::dgemm(
+                d.m,
+                d.k,
+                d.n,
+                1.0,
+                a.as_ptr(),
+                s(d.la.row),
+                s(d.la.col),
+                b.as_ptr(),
+                s(d.lb.row),
+                s(d.lb.col),
+                0.0,
+                c.as_mut_ptr(),
+                s(d.n),
+                1,
+            )
+        }
+    }
+}
