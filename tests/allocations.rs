@@ -10,10 +10,22 @@ struct Counting;
 
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
+thread_local! {
+    /// This thread's allocations: the one-thread sessions here do all their work on the
+    /// test's thread, while the harness allocates on others as tests finish.
+    static MINE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Allocations made so far by the calling thread.
+fn mine() -> usize {
+    MINE.with(std::cell::Cell::get)
+}
+
 // SAFETY: forwards to the system allocator; only counts calls.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        MINE.with(|c| c.set(c.get() + 1));
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
@@ -23,6 +35,7 @@ unsafe impl GlobalAlloc for Counting {
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        MINE.with(|c| c.set(c.get() + 1));
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -31,15 +44,11 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// A session without an intra-op pool: the counter is process-wide, and a pool's
-/// threads starting up allocate on their own schedule.
+/// A session without an intra-op pool, so that all its work is on the calling thread.
 fn one_thread(g: &impl AsGraph) -> Session {
     let options = SessionOptions::new().intra_op_parallelism_threads(1);
     Session::with_options(g, options).expect("no threads to start")
 }
-
-/// The counter is process-wide: tests that read it take turns.
-static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 graph! {
     /// A manual gradient-descent step with a fed batch.
@@ -57,9 +66,6 @@ graph! {
 
 #[test]
 fn steady_state_runs_do_not_allocate() -> Result<(), Error> {
-    let _turn = COUNTING
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let g = Step::new();
     let mut sess = one_thread(&g);
     sess.run(&g.init, feed![])?;
@@ -68,26 +74,23 @@ fn steady_state_runs_do_not_allocate() -> Result<(), Error> {
     for _ in 0..3 {
         sess.run(&g.step, feed![g.X => &x, g.y => &y])?;
     }
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = mine();
     for _ in 0..100 {
         sess.run(&g.step, feed![g.X => &x, g.y => &y])?;
     }
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    let after = mine();
     assert_eq!(after - before, 0, "allocations in 100 steady-state steps");
     // A rank-0 fetch returns a plain f32: no allocation either.
     sess.run(&g.mse, feed![g.X => &x, g.y => &y])?;
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = mine();
     let mse: f32 = sess.run(&g.mse, feed![g.X => &x, g.y => &y])?;
-    assert_eq!(ALLOCATIONS.load(Ordering::Relaxed) - before, 0);
+    assert_eq!(mine() - before, 0);
     assert!(mse.is_finite());
     Ok(())
 }
 
 #[test]
 fn run_into_writes_fetches_into_caller_buffers_without_allocating() -> Result<(), Error> {
-    let _turn = COUNTING
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let g = Step::new();
     let mut sess = one_thread(&g);
     let mut twin = one_thread(&g);
@@ -105,7 +108,7 @@ fn run_into_writes_fetches_into_caller_buffers_without_allocating() -> Result<()
         )?;
         sess.run_into((Out(&g.theta, &mut theta),), feed![])?;
     }
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = mine();
     for _ in 0..100 {
         sess.run_into(
             (&g.step, Out(&g.mse, &mut mse), Out(&g.error, &mut error)),
@@ -113,7 +116,7 @@ fn run_into_writes_fetches_into_caller_buffers_without_allocating() -> Result<()
         )?;
         sess.run_into((Out(&g.theta, &mut theta),), feed![])?;
     }
-    assert_eq!(ALLOCATIONS.load(Ordering::Relaxed) - before, 0);
+    assert_eq!(mine() - before, 0);
     // The same values as `run` returns, step for step.
     for _ in 0..103 {
         twin.run(&g.step, feed![g.X => &x, g.y => &y])?;
