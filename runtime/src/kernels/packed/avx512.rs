@@ -19,6 +19,9 @@ const LANES: usize = 16;
 /// Steps of `k` per trip of the kernel's loop.
 const UNROLL: usize = 4;
 
+/// Steps of `k` ahead that the kernel prefetches the `B` panel (0: none).
+const PREFETCH: usize = 8;
+
 /// The AVX-512 micro-kernel with `MR` rows and `16·NV` columns.
 pub(super) struct Avx512<const MR: usize, const NV: usize>;
 
@@ -26,9 +29,9 @@ impl<const MR: usize, const NV: usize> Kernel for Avx512<MR, NV> {
     const KIND: Kind = Kind::Avx512;
     const MR: usize = MR;
     const NR: usize = NV * LANES;
-    const KC: usize = 384;
+    const KC: usize = 512;
     const MC: usize = 480;
-    const NC: usize = 672;
+    const NC: usize = 512;
 
     unsafe fn tile(
         kc: usize,
@@ -82,6 +85,11 @@ unsafe fn tile<const MR: usize, const NV: usize>(
             // SAFETY: the B panel holds `kc` rows of `16·NV` floats; `b` is at the
             // current one.
             *x = unsafe { _mm512_loadu_ps(b.add(v * LANES)) };
+            if PREFETCH > 0 {
+                // A prefetch never faults; `wrapping_add` may point past the panel.
+                let ahead = b.wrapping_add((PREFETCH * NV + v) * LANES);
+                _mm_prefetch::<_MM_HINT_T0>(ahead.cast());
+            }
         }
         for (i, row) in acc.iter_mut().enumerate() {
             // SAFETY: the A panel holds `kc` columns of `MR` floats; `a` is at the

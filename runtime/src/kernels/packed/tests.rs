@@ -266,13 +266,13 @@ fn every_tile_matches_the_reference_every_way() {
 fn the_choice_of_tile_and_axis() {
     use Tile::*;
     // Rows that are multiples of 8 (not 12) take 8-row tiles; narrow products 16-wide.
-    assert_eq!(choose(Kind::Avx512, 64, 256, 1).0, R8C32);
-    assert_eq!(choose(Kind::Avx512, 784, 256, 1).0, R12C32);
-    assert_eq!(choose(Kind::Avx512, 64, 10, 1).0, R16C16);
-    // 60 rows of 12-row tiles split badly over two threads; 256 columns split evenly.
-    assert_eq!(choose(Kind::Avx512, 60, 256, 2), (R12C32, Axis::Cols));
-    assert_eq!(choose(Kind::Avx512, 1200, 30, 2).1, Axis::Rows);
-    assert_eq!(choose(Kind::Avx2Fma, 64, 10, 2).0, R6C16);
+    assert_eq!(choose(Kind::Avx512, 64, 256).0, R8C32);
+    assert_eq!(choose(Kind::Avx512, 784, 256).0, R12C32);
+    assert_eq!(choose(Kind::Avx512, 64, 10).0, R16C16);
+    // Work items cut the longer side.
+    assert_eq!(choose(Kind::Avx512, 64, 256).1, Axis::Cols);
+    assert_eq!(choose(Kind::Avx512, 512, 256).1, Axis::Rows);
+    assert_eq!(choose(Kind::Avx2Fma, 64, 10), (R6C16, Axis::Rows));
 }
 
 #[test]
