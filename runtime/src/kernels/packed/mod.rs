@@ -122,20 +122,35 @@ pub(super) trait Kernel {
     /// `C[..rows, ..cols] (+)= A·B` for one `MR × NR` tile over `kc` steps.
     ///
     /// # Safety
-    /// The CPU must have [`Kernel::KIND`]'s features; `a` must be valid for `kc·MR`
-    /// reads and `b` for `kc·NR`; `1 <= rows <= MR`, `1 <= cols <= NR`, and `c` valid
-    /// for reads and writes of `rows` rows of `cols` floats at row stride `ldc`.
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn tile(
-        kc: usize,
-        a: *const f32,
-        b: *const f32,
-        c: *mut f32,
-        ldc: usize,
-        rows: usize,
-        cols: usize,
-        accumulate: bool,
-    );
+    /// The CPU must have [`Kernel::KIND`]'s features; `t.a` must be valid for `kc·MR`
+    /// reads, and `t.b` for reads of `NR` floats at each of `kc` steps `t.ldb` apart;
+    /// `1 <= rows <= MR`, `1 <= cols <= NR`, and `t.c` valid for reads and writes of
+    /// `rows` rows of `cols` floats at row stride `t.ldc`.
+    unsafe fn tile(t: &MicroTile);
+}
+
+/// The operands of one micro-tile (see [`Kernel::tile`]).
+#[derive(Clone, Copy)]
+pub(super) struct MicroTile {
+    /// Steps of `k`.
+    pub(super) kc: usize,
+    /// The packed `A` panel: `MR` floats per step.
+    pub(super) a: *const f32,
+    /// The `B` panel: `NR` floats per step, ...
+    pub(super) b: *const f32,
+    /// ... `ldb` floats apart (`NR` when packed, the row stride of `B` when read in
+    /// place).
+    pub(super) ldb: usize,
+    /// The tile of `C`.
+    pub(super) c: *mut f32,
+    /// Its row stride.
+    pub(super) ldc: usize,
+    /// Rows of the tile to store.
+    pub(super) rows: usize,
+    /// Columns of the tile to store.
+    pub(super) cols: usize,
+    /// Add to `C` rather than overwrite it.
+    pub(super) accumulate: bool,
 }
 
 /// Multiply-adds below which a product stays on one thread: handing it to the pool

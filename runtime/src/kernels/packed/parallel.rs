@@ -16,10 +16,12 @@
 //!       micro-kernels over A panels × B panels
 //! ```
 //!
-//! Blocks of columns mirror this with the operands' roles swapped.
+//! Blocks of columns mirror this with the operands' roles swapped; there each thread
+//! reads its columns of a row-major `B` in place when `packed/driver` would (few
+//! rows), packing only a last partial panel.
 
 use super::cview::CView;
-use super::driver::{balanced, macro_kernel, Panels};
+use super::driver::{balanced, macro_kernel, reads_b_in_place, Panels};
 use super::isa::Supported;
 use super::pack::{pack_a, pack_b, Block};
 use super::threads::{chunk_flags, fork, Axis, Chunks, Items, MAX_CHUNKS};
@@ -125,6 +127,7 @@ fn by_rows<K: Kernel>(
                         data: packed_a,
                         stride: kc * K::MR,
                         offset: 0,
+                        step: K::MR,
                         first: i0,
                         count: rows,
                     };
@@ -137,6 +140,7 @@ fn by_rows<K: Kernel>(
                             data: chunk,
                             stride: panel_len,
                             offset: p0 * K::NR,
+                            step: K::NR,
                             first,
                             count: (per_chunk * K::NR).min(r0 + width - first),
                         };
@@ -195,25 +199,45 @@ fn by_cols<K: Kernel>(
             cols_per_item,
             Axis::Cols,
         );
+        let direct = reads_b_in_place::<K>(p);
         fork(own, &|buf: &mut AlignedBuf| {
             while let Some((j0, cols, mut c)) = items.next() {
-                let packed_b = buf.get(cols.next_multiple_of(K::NR) * kc_step);
+                // Read in place: the item's whole panels of B (all of them unless it
+                // ends in the last, partial one); pack the rest.
+                let in_place = if direct {
+                    (j0 + cols).min(p.n / K::NR * K::NR).saturating_sub(j0)
+                } else {
+                    0
+                };
+                let packed_cols = cols - in_place;
+                let packed_b = buf.get(packed_cols.next_multiple_of(K::NR) * kc_step);
                 for p0 in (0..p.k).step_by(kc_step) {
                     let kc = kc_step.min(p.k - p0);
                     let accumulate = p.accumulate || p0 > 0;
-                    let blk = Block {
-                        row0: p0,
-                        rows: kc,
-                        col0: j0,
-                        cols,
+                    if packed_cols > 0 {
+                        let blk = Block {
+                            row0: p0,
+                            rows: kc,
+                            col0: j0 + in_place,
+                            cols: packed_cols,
+                        };
+                        pack_b(cpu, p.b, p.sb, blk, packed_b);
+                    }
+                    let b_in_place = Panels {
+                        data: p.b,
+                        stride: K::NR,
+                        offset: p0 * p.sb.row + j0,
+                        step: p.sb.row,
+                        first: j0,
+                        count: in_place,
                     };
-                    pack_b(cpu, p.b, p.sb, blk, packed_b);
-                    let b = Panels {
+                    let b_packed = Panels {
                         data: packed_b,
                         stride: kc * K::NR,
                         offset: 0,
-                        first: j0,
-                        count: cols,
+                        step: K::NR,
+                        first: j0 + in_place,
+                        count: packed_cols,
                     };
                     for q in 0..panels.div_ceil(per_chunk) {
                         let Some(chunk) = chunks.get(q, &pack) else {
@@ -224,10 +248,15 @@ fn by_cols<K: Kernel>(
                             data: chunk,
                             stride: panel_len,
                             offset: p0 * K::MR,
+                            step: K::MR,
                             first,
                             count: (per_chunk * K::MR).min(r0 + height - first),
                         };
-                        macro_kernel(cpu, kc, a, b, &mut c, accumulate);
+                        for b in [b_in_place, b_packed] {
+                            if b.count > 0 {
+                                macro_kernel(cpu, kc, a, b, &mut c, accumulate);
+                            }
+                        }
                     }
                 }
             }
