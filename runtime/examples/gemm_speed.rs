@@ -9,6 +9,12 @@
 //! Every row is the median of interleaved repetitions (one call of each variant in
 //! turn, so a noisy phase of the machine hits all alike); `allocs` counts heap
 //! allocations per steady-state call (a counting global allocator).
+//!
+//! `ours Nt` is a call as a session makes it today: from the session's thread, which
+//! hands the product to the pool and waits, so each call wakes the pool's threads.
+//! `pool Nt` runs the calls from a thread of the pool ([`Sgemm::on_pool`], [`POOL_RUN`]
+//! calls back to back), as a session that ran its whole plan on the pool would: the
+//! difference is the cost of the hand-off to the pool and back.
 
 #[path = "../../benches/common/alloc.rs"]
 mod alloc;
@@ -21,6 +27,9 @@ mod timing;
 use staticflow_runtime::gemm::{Sgemm, SgemmKernel};
 use std::hint::black_box;
 use timing::{median_of, medians, Budget};
+
+/// Calls per timed repetition of the `pool Nt` column.
+const POOL_RUN: usize = 8;
 
 #[global_allocator]
 static GLOBAL: alloc::Counting = alloc::Counting;
@@ -124,6 +133,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let mut one = Sgemm::new(1)?;
     let mut all = Sgemm::new(cores)?;
+    let mut pool = Sgemm::new(cores)?;
     let mut avx2 = Sgemm::new(1)?.with_kernel(SgemmKernel::Avx2Fma);
     let (peak1, peak_all) = peaks(&budget, cores);
     let widest = fma::Isa::widest();
@@ -136,12 +146,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         widest.nominal_flops_per_cycle(),
     );
     println!(
-        "{:<27} {:>9} {:>6} {:>9} {:>6} {:>9} {:>9} {:>14}",
+        "{:<27} {:>8} {:>5} {:>8} {:>5} {:>8} {:>5} {:>8} {:>8} {:>15}",
         "shape (GFLOPS)",
         "ours 1t",
-        "%peak",
+        "%pk",
         format!("ours {cores}t"),
-        "%peak",
+        "%pk",
+        format!("pool {cores}t"),
+        "%pk",
         "mm 1t",
         "avx2 1t",
         "allocs 1t/Nt/mm",
@@ -152,6 +164,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut c = vec![0.0f32; s.m * s.n];
         let dims = (s.m, s.k, s.n);
         let (mut c1, mut c2, mut c3, mut c4) = (c.clone(), c.clone(), c.clone(), c.clone());
+        let mut c5 = c.clone();
         let mut f_one = || {
             one.run(dims, &a, s.ta, &b, s.tb, false, &mut c1)
                 .expect("shape");
@@ -159,6 +172,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut f_all = || {
             all.run(dims, &a, s.ta, &b, s.tb, false, &mut c2)
                 .expect("shape");
+        };
+        let mut f_pool = || {
+            pool.on_pool(|g| {
+                for _ in 0..POOL_RUN {
+                    g.run(dims, &a, s.ta, &b, s.tb, false, &mut c5)
+                        .expect("shape");
+                }
+            })
         };
         let mut f_mm = || mm(s, &a, &b, &mut c3);
         let mut f_avx2 = || {
@@ -169,8 +190,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let t = medians(
             &budget,
-            &mut [&mut f_one, &mut f_all, &mut f_mm, &mut f_avx2],
+            &mut [&mut f_one, &mut f_all, &mut f_mm, &mut f_avx2, &mut f_pool],
         );
+        let pool_call = t[4] / POOL_RUN as f64;
         let allocs = [
             alloc::per_call(20, &mut f_one),
             alloc::per_call(200, &mut f_all),
@@ -180,7 +202,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let worst = c1
             .iter()
             .chain(&c2)
-            .zip(c.iter().chain(&c))
+            .chain(&c5)
+            .zip(c.iter().chain(&c).chain(&c))
             .map(|(x, y)| (x - y).abs())
             .fold(0.0f32, f32::max);
         assert!(
@@ -190,12 +213,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         let gf = |t: f64| 2.0 * (s.m * s.k * s.n) as f64 / t / 1e9;
         println!(
-            "{:<27} {:>9.1} {:>5.0}% {:>9.1} {:>5.0}% {:>9.1} {:>9} {:>14}",
+            "{:<27} {:>8.1} {:>4.0}% {:>8.1} {:>4.0}% {:>8.1} {:>4.0}% {:>8.1} {:>8} {:>15}",
             s.name,
             gf(t[0]),
             100.0 * gf(t[0]) / peak1,
             gf(t[1]),
             100.0 * gf(t[1]) / peak_all,
+            gf(pool_call),
+            100.0 * gf(pool_call) / peak_all,
             gf(t[2]),
             avx2.as_ref()
                 .map_or("-".to_string(), |_| format!("{:.1}", gf(t[3]))),

@@ -85,6 +85,16 @@ impl Sgemm {
         self.ctx.threads()
     }
 
+    /// Runs `f` on a thread of the pool (on the calling thread without one), as a
+    /// session would if it ran its whole plan there: the products `f` runs then hand
+    /// work to the other threads without waking a pool thread for each call.
+    pub fn on_pool<R: Send>(&mut self, f: impl FnOnce(&mut Sgemm) -> R + Send) -> R {
+        match self.ctx.pool.clone() {
+            Some(pool) => pool.install(|| f(self)),
+            None => f(self),
+        }
+    }
+
     /// `c = op(a)·op(b)`, or `c += op(a)·op(b)` when `accumulate`, with `op(a)` `m × k`
     /// (`a` stored row-major, `k × m` when `ta`), `op(b)` `k × n` (`n × k` when `tb`)
     /// and `c` row-major `m × n`.

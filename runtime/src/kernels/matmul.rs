@@ -15,13 +15,6 @@ use crate::tensor::{Buffer, DataView, TensorView};
 use gemm::Gemm;
 use staticflow_ir::DType;
 
-/// Below this many multiply-adds (`m * k * n`) floats skip gemm's packing buffers.
-const SMALL: usize = 4096;
-
-/// Up to this many rows of `op(a)`, with rows of `op(b)` contiguous, floats also skip
-/// gemm: packing `b` would cost more than the few axpy passes over it.
-const FEW_ROWS: usize = 4;
-
 /// Strides `(row, col)` of a logical matrix over row-major storage with `cols`
 /// columns, transposed or not.
 #[derive(Clone, Copy, Debug)]
@@ -165,8 +158,8 @@ fn sized<'b, T: Num>(d: &Dims, out: &'b mut Buffer) -> &'b mut Vec<T> {
 /// Floats: gemm, or the plain loops for small products and few rows.
 fn float<T: Gemm>(ctx: &mut KernelContext, d: &Dims, a: &[T], b: &[T], out: &mut Buffer) {
     let work = d.m.saturating_mul(d.k).saturating_mul(d.n);
-    let few_rows = d.m <= FEW_ROWS && d.lb.col == 1;
-    if work < SMALL || few_rows {
+    let few_rows = d.m <= T::FEW_ROWS && d.lb.col == 1;
+    if work < T::SMALL || few_rows {
         return vmath::dispatch(Naive { d, a, b, out });
     }
     T::gemm(ctx, d, a, b, sized::<T>(d, out));

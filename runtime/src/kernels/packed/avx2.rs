@@ -3,7 +3,7 @@
 //! AVX2 has no cheap masked stores, so a partial tile goes through a small buffer on
 //! the stack and only its valid corner is copied to `C`.
 
-use super::{Kernel, Kind};
+use super::{Kernel, Kind, MicroTile};
 use std::arch::x86_64::{
     _mm256_add_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_set1_ps, _mm256_setzero_ps,
     _mm256_storeu_ps, _mm_prefetch, _MM_HINT_T0,
@@ -23,18 +23,9 @@ impl<const MR: usize, const NV: usize> Kernel for Avx2<MR, NV> {
     const MC: usize = 480;
     const NC: usize = 1024;
 
-    unsafe fn tile(
-        kc: usize,
-        a: *const f32,
-        b: *const f32,
-        c: *mut f32,
-        ldc: usize,
-        rows: usize,
-        cols: usize,
-        accumulate: bool,
-    ) {
+    unsafe fn tile(t: &MicroTile) {
         // SAFETY: forwarded from this function's contract, which includes AVX2 and FMA.
-        unsafe { tile::<MR, NV>(kc, a, b, c, ldc, rows, cols, accumulate) }
+        unsafe { tile::<MR, NV>(t) }
     }
 }
 
@@ -43,17 +34,18 @@ impl<const MR: usize, const NV: usize> Kernel for Avx2<MR, NV> {
 /// # Safety
 /// As [`Kernel::tile`]; the CPU must have AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn tile<const MR: usize, const NV: usize>(
-    kc: usize,
-    a: *const f32,
-    b: *const f32,
-    c: *mut f32,
-    ldc: usize,
-    rows: usize,
-    cols: usize,
-    accumulate: bool,
-) {
+unsafe fn tile<const MR: usize, const NV: usize>(t: &MicroTile) {
+    let MicroTile {
+        kc,
+        a,
+        b,
+        ldb,
+        c,
+        ldc,
+        rows,
+        cols,
+        accumulate,
+    } = *t;
     for i in 0..MR {
         if i < rows {
             // SAFETY: row `i < rows` starts inside the tile the caller vouches for; a
@@ -66,7 +58,8 @@ unsafe fn tile<const MR: usize, const NV: usize>(
     for _ in 0..kc {
         let mut bv = [_mm256_setzero_ps(); NV];
         for (v, x) in bv.iter_mut().enumerate() {
-            // SAFETY: the B panel holds `kc` rows of `8·NV` floats; this is row `p`.
+            // SAFETY: the B panel holds `8·NV` floats at each of `kc` steps; `b` is at
+            // the current one.
             *x = unsafe { _mm256_loadu_ps(b.add(v * LANES)) };
         }
         for (i, row) in acc.iter_mut().enumerate() {
@@ -79,7 +72,7 @@ unsafe fn tile<const MR: usize, const NV: usize>(
         // SAFETY: at most one past the end of the panels after the last step.
         unsafe {
             a = a.add(MR);
-            b = b.add(NV * LANES);
+            b = b.add(ldb);
         }
     }
     if rows == MR && cols == NV * LANES {

@@ -6,7 +6,7 @@
 //!
 //! Built only by Rust 1.89 and later (`has_avx512_intrinsics`, from `build.rs`).
 
-use super::{Kernel, Kind};
+use super::{Kernel, Kind, MicroTile};
 use std::arch::x86_64::{
     __m512, _mm512_add_ps, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_mask_storeu_ps,
     _mm512_maskz_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps, _mm_prefetch,
@@ -19,6 +19,9 @@ const LANES: usize = 16;
 /// Steps of `k` per trip of the kernel's loop.
 const UNROLL: usize = 4;
 
+/// Steps of `k` ahead that the kernel prefetches the `B` panel (0: none).
+const PREFETCH: usize = 8;
+
 /// The AVX-512 micro-kernel with `MR` rows and `16·NV` columns.
 pub(super) struct Avx512<const MR: usize, const NV: usize>;
 
@@ -26,22 +29,13 @@ impl<const MR: usize, const NV: usize> Kernel for Avx512<MR, NV> {
     const KIND: Kind = Kind::Avx512;
     const MR: usize = MR;
     const NR: usize = NV * LANES;
-    const KC: usize = 384;
+    const KC: usize = 512;
     const MC: usize = 480;
-    const NC: usize = 672;
+    const NC: usize = 512;
 
-    unsafe fn tile(
-        kc: usize,
-        a: *const f32,
-        b: *const f32,
-        c: *mut f32,
-        ldc: usize,
-        rows: usize,
-        cols: usize,
-        accumulate: bool,
-    ) {
+    unsafe fn tile(t: &MicroTile) {
         // SAFETY: forwarded from this function's contract, which includes AVX-512F.
-        unsafe { tile::<MR, NV>(kc, a, b, c, ldc, rows, cols, accumulate) }
+        unsafe { tile::<MR, NV>(t) }
     }
 }
 
@@ -50,17 +44,18 @@ impl<const MR: usize, const NV: usize> Kernel for Avx512<MR, NV> {
 /// # Safety
 /// As [`Kernel::tile`]; the CPU must have AVX-512F.
 #[target_feature(enable = "avx512f")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn tile<const MR: usize, const NV: usize>(
-    kc: usize,
-    a: *const f32,
-    b: *const f32,
-    c: *mut f32,
-    ldc: usize,
-    rows: usize,
-    cols: usize,
-    accumulate: bool,
-) {
+unsafe fn tile<const MR: usize, const NV: usize>(t: &MicroTile) {
+    let MicroTile {
+        kc,
+        a,
+        b,
+        ldb,
+        c,
+        ldc,
+        rows,
+        cols,
+        accumulate,
+    } = *t;
     // Warm the tile of C while the products run.
     for i in 0..MR {
         if i < rows {
@@ -79,9 +74,14 @@ unsafe fn tile<const MR: usize, const NV: usize>(
     let mut step = |acc: &mut [[__m512; NV]; MR]| {
         let mut bv = [_mm512_setzero_ps(); NV];
         for (v, x) in bv.iter_mut().enumerate() {
-            // SAFETY: the B panel holds `kc` rows of `16·NV` floats; `b` is at the
-            // current one.
+            // SAFETY: the B panel holds `16·NV` floats at each of `kc` steps; `b` is
+            // at the current one.
             *x = unsafe { _mm512_loadu_ps(b.add(v * LANES)) };
+            if PREFETCH > 0 {
+                // A prefetch never faults; `wrapping_add` may point past the panel.
+                let ahead = b.wrapping_add(PREFETCH * ldb + v * LANES);
+                _mm_prefetch::<_MM_HINT_T0>(ahead.cast());
+            }
         }
         for (i, row) in acc.iter_mut().enumerate() {
             // SAFETY: the A panel holds `kc` columns of `MR` floats; `a` is at the
@@ -94,7 +94,7 @@ unsafe fn tile<const MR: usize, const NV: usize>(
         // SAFETY: at most one past the end of the panels after the last step.
         unsafe {
             a = a.add(MR);
-            b = b.add(NV * LANES);
+            b = b.add(ldb);
         }
     };
     for _ in 0..kc / UNROLL {

@@ -1,8 +1,7 @@
-//! [`CView`]: exclusive access to a rectangle of the row-major output `C`, which can
-//! be split into two disjoint rectangles (as `split_at_mut` splits a slice) and sent to
-//! another thread. The threads of one product each get their own rows or their own
-//! columns of `C`; columns are not a contiguous slice, hence a view rather than
-//! `&mut [f32]`.
+//! Access to the row-major output `C` by rectangles. [`CView`] holds one rectangle
+//! exclusively (as `&mut [f32]` holds a run of a slice); [`SharedC`] lends disjoint
+//! rectangles to the threads of one call, which take them by claiming work items.
+//! A rectangle of columns is not a contiguous slice, hence views rather than slices.
 
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -22,10 +21,10 @@ pub(super) struct CView<'a> {
     _c: PhantomData<&'a mut [f32]>,
 }
 
-// SAFETY: a `CView` is the only access to the elements of its rectangle while it lives:
-// `new` takes the matrix by `&mut`, and splitting consumes a view and yields two
-// disjoint rectangles (reborrowing suspends the parent). Sending one to another thread
-// is sending a `&mut` to its elements, and `f32` is `Send`.
+// SAFETY: a `CView` is the only access to the elements of its rectangle while it lives
+// (`new` takes the matrix by `&mut`; `SharedC::rect`'s callers promise disjoint
+// rectangles). Sending one to another thread is sending a `&mut` to its elements, and
+// `f32` is `Send`.
 unsafe impl Send for CView<'_> {}
 
 impl<'a> CView<'a> {
@@ -40,7 +39,8 @@ impl<'a> CView<'a> {
         })
     }
 
-    /// A view of the same rectangle for a shorter borrow.
+    /// A view of the same rectangle for a shorter borrow (the parent is unusable
+    /// meanwhile).
     pub(super) fn reborrow(&mut self) -> CView<'_> {
         CView {
             base: self.base,
@@ -51,39 +51,14 @@ impl<'a> CView<'a> {
         }
     }
 
-    /// The rows before `at` and the rows from `at` (clamped to the rectangle).
-    pub(super) fn split_rows(self, at: usize) -> (CView<'a>, CView<'a>) {
-        let at = at.clamp(self.rows.start, self.rows.end);
-        let top = CView {
-            rows: self.rows.start..at,
-            cols: self.cols.clone(),
-            ..self
-        };
-        let bottom = CView {
-            rows: at..self.rows.end,
-            ..self
-        };
-        (top, bottom)
-    }
-
-    /// The columns before `at` and the columns from `at` (clamped to the rectangle).
-    pub(super) fn split_cols(self, at: usize) -> (CView<'a>, CView<'a>) {
-        let at = at.clamp(self.cols.start, self.cols.end);
-        let left = CView {
-            rows: self.rows.clone(),
-            cols: self.cols.start..at,
-            ..self
-        };
-        let right = CView {
-            cols: at..self.cols.end,
-            ..self
-        };
-        (left, right)
-    }
-
     /// The row stride.
     pub(super) fn ldc(&self) -> usize {
         self.ldc
+    }
+
+    /// This rectangle, lent out to threads that each take a disjoint part of it.
+    pub(super) fn share(self) -> SharedC<'a> {
+        SharedC { whole: self }
     }
 
     /// A pointer to element `(row, col)`, valid for reads and writes of the `rows ×
@@ -105,5 +80,40 @@ impl<'a> CView<'a> {
         // SAFETY: the tile lies inside this rectangle, which lies inside the `m × n`
         // matrix `base` points to, so `row·ldc + col < m·n` is in the allocation.
         inside.then(|| unsafe { self.base.as_ptr().add(row * self.ldc + col) })
+    }
+}
+
+/// A rectangle of `C` shared by the threads of one call, which take disjoint
+/// rectangles of it with [`SharedC::rect`].
+pub(super) struct SharedC<'a> {
+    /// The rectangle lent out.
+    whole: CView<'a>,
+}
+
+// SAFETY: the only access through a shared `SharedC` is `rect`, whose callers promise
+// that the rectangles they hold at any time are disjoint; each is then a `CView`,
+// exclusive over its elements.
+unsafe impl Sync for SharedC<'_> {}
+
+impl SharedC<'_> {
+    /// The rectangle `rows × cols`, or `None` if it leaves the shared one.
+    ///
+    /// # Safety
+    /// No other view from this `SharedC` that overlaps it may be alive at the same time.
+    pub(super) unsafe fn rect(&self, rows: Range<usize>, cols: Range<usize>) -> Option<CView<'_>> {
+        let w = &self.whole;
+        let inside = w.rows.start <= rows.start
+            && rows.start <= rows.end
+            && rows.end <= w.rows.end
+            && w.cols.start <= cols.start
+            && cols.start <= cols.end
+            && cols.end <= w.cols.end;
+        inside.then_some(CView {
+            base: w.base,
+            ldc: w.ldc,
+            rows,
+            cols,
+            _c: PhantomData,
+        })
     }
 }

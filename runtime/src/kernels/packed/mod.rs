@@ -1,25 +1,32 @@
 //! The f32 gemm behind `MatMul` and the convolutions: `C (+)= op(A)·op(B)` with any
 //! strides for `A` and `B` (transposes are strides) and a row-major `C`, blocked for the
 //! caches, with `A` and `B` packed into panels and a register-tiled micro-kernel for
-//! the CPU at hand (run-time detection):
+//! the CPU at hand (run-time detection, `packed/isa`):
 //!
-//! | kernel       | tile (MR×NR) | KC  | MC  | NC   | file            |
-//! |--------------|--------------|-----|-----|------|-----------------|
-//! | AVX-512F     | 12×32        | 384 | 480 | 672  | `packed/avx512` |
-//! | AVX2 + FMA   | 6×16         | 256 | 480 | 1024 | `packed/avx2`   |
-//! | neither      | `matrixmultiply`'s portable sgemm              |||||
+//! | kernel     | tiles (MR×NR)                  | KC  | MC  | NC   | file            |
+//! |------------|--------------------------------|-----|-----|------|-----------------|
+//! | AVX-512F   | 12×32; 8×32, 16×16 by shape    | 512 | 480 | 512  | `packed/avx512` |
+//! | AVX2 + FMA | 6×16                           | 256 | 480 | 1024 | `packed/avx2`   |
+//! | neither    | `matrixmultiply`'s portable sgemm                         |||||
 //!
-//! The AVX-512 kernel needs Rust 1.89 (its intrinsics); `build.rs` sets
-//! `has_avx512_intrinsics` on such compilers, older ones run the AVX2 kernel.
+//! The AVX-512 tile is chosen per product by the least padded area (`choose`): 8×32
+//! when the rows are a multiple of 8 but not of 12 (a batch of 64), 16×16 for narrow
+//! products (10 columns). The AVX-512 kernel needs Rust 1.89 (its intrinsics);
+//! `build.rs` sets `has_avx512_intrinsics` on such compilers, older ones run AVX2.
 //!
-//! The blocking (`packed/driver`): an `MR × KC` panel of `A` stays in L1 (18 KiB at
-//! KC = 384) while the kernel streams the `KC × NC` block of `B` (1 MiB, half of this
-//! machine's 2 MiB L2) past it. The packed buffers live in a [`PackedWorkspace`] in the
-//! session's [`KernelContext`] and only grow (`packed/workspace`), so a steady-state
-//! call allocates nothing. With a pool and a product big enough, the rows or the
-//! columns of `C` (whichever splits more evenly) are shared out among the threads,
-//! which first pack the operand they all read together (`packed/threads`): two joins
-//! per call. A single-threaded call never touches the pool.
+//! The blocking (`packed/driver`, measured on a 2-core Xeon with 48 KiB L1d and 2 MiB
+//! L2 per core): an `MR × KC` panel of `A` stays in L1 (24 KiB for 12 × 512) while the
+//! kernel streams a `KC × NC` block of `B` (1 MiB, half the L2) past it; `B` is
+//! packed into full-depth panels once per call. The packed buffers live in a
+//! [`PackedWorkspace`] in the session's [`KernelContext`] and only grow
+//! (`packed/workspace`), so a steady-state call allocates nothing.
+//!
+//! With a pool and a product of at least [`PARALLEL_MIN`] multiply-adds, the pool's
+//! threads deal themselves blocks of rows (or of columns, whichever side of `C` is
+//! longer) from an atomic counter and pack the operand they all read in chunks,
+//! whoever needs a chunk first (`packed/parallel`, `packed/threads`): a thread the
+//! pool wakes late takes fewer blocks, and the threads meet only at the end. A
+//! single-threaded call never touches the pool, an atomic or a lock.
 //!
 //! f64 stays on `matrixmultiply`.
 
@@ -32,6 +39,7 @@ mod cview;
 mod driver;
 mod isa;
 mod pack;
+mod parallel;
 #[cfg(test)]
 mod tests;
 mod threads;
@@ -114,24 +122,39 @@ pub(super) trait Kernel {
     /// `C[..rows, ..cols] (+)= A·B` for one `MR × NR` tile over `kc` steps.
     ///
     /// # Safety
-    /// The CPU must have [`Kernel::KIND`]'s features; `a` must be valid for `kc·MR`
-    /// reads and `b` for `kc·NR`; `1 <= rows <= MR`, `1 <= cols <= NR`, and `c` valid
-    /// for reads and writes of `rows` rows of `cols` floats at row stride `ldc`.
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn tile(
-        kc: usize,
-        a: *const f32,
-        b: *const f32,
-        c: *mut f32,
-        ldc: usize,
-        rows: usize,
-        cols: usize,
-        accumulate: bool,
-    );
+    /// The CPU must have [`Kernel::KIND`]'s features; `t.a` must be valid for `kc·MR`
+    /// reads, and `t.b` for reads of `NR` floats at each of `kc` steps `t.ldb` apart;
+    /// `1 <= rows <= MR`, `1 <= cols <= NR`, and `t.c` valid for reads and writes of
+    /// `rows` rows of `cols` floats at row stride `t.ldc`.
+    unsafe fn tile(t: &MicroTile);
 }
 
-/// Multiply-adds below which a product stays on one thread: waking the pool and the
-/// two joins per block cost more than they save (measured, `examples/gemm_speed`).
+/// The operands of one micro-tile (see [`Kernel::tile`]).
+#[derive(Clone, Copy)]
+pub(super) struct MicroTile {
+    /// Steps of `k`.
+    pub(super) kc: usize,
+    /// The packed `A` panel: `MR` floats per step.
+    pub(super) a: *const f32,
+    /// The `B` panel: `NR` floats per step, ...
+    pub(super) b: *const f32,
+    /// ... `ldb` floats apart (`NR` when packed, the row stride of `B` when read in
+    /// place).
+    pub(super) ldb: usize,
+    /// The tile of `C`.
+    pub(super) c: *mut f32,
+    /// Its row stride.
+    pub(super) ldc: usize,
+    /// Rows of the tile to store.
+    pub(super) rows: usize,
+    /// Columns of the tile to store.
+    pub(super) cols: usize,
+    /// Add to `C` rather than overwrite it.
+    pub(super) accumulate: bool,
+}
+
+/// Multiply-adds below which a product stays on one thread: handing it to the pool
+/// and back costs more than the second thread saves (measured, `examples/gemm_speed`).
 pub(crate) const PARALLEL_MIN: usize = 1 << 21;
 
 /// `c = op(a)·op(b)`, or `c += op(a)·op(b)` when `accumulate`: `a` is `m × k` through
@@ -199,7 +222,7 @@ pub(crate) fn sgemm_with(
         }
         _ => 1,
     };
-    let (tile, axis) = choose(isa.kind(), m, n, threads);
+    let (tile, axis) = choose(isa.kind(), m, n);
     let ws = &mut ctx.gemm;
     let split = (threads, axis);
     match (isa.kind(), tile) {
@@ -228,11 +251,12 @@ enum Tile {
     R6C16,
 }
 
-/// The tile and the axis of `C` the threads share out for an `m × n` product on
-/// `threads` threads: the least padded work on the busiest thread, with a small
-/// handicap (per cent) for the tiles that load more per FMA.
-fn choose(kind: Kind, m: usize, n: usize, threads: usize) -> (Tile, threads::Axis) {
-    use threads::Axis;
+/// The tile for an `m × n` product, and the axis its work items cut when threaded:
+/// the tile with the least padded area (`m` and `n` rounded up to whole tiles), with a
+/// small handicap (per cent) for the tiles that load more per FMA; items cut the longer
+/// side of `C`, so there are more of them and the operand all threads read (`B` for
+/// blocks of rows, `A` for blocks of columns) is the smaller.
+fn choose(kind: Kind, m: usize, n: usize) -> (Tile, threads::Axis) {
     const AVX512: [(Tile, usize, usize, usize); 3] = [
         (Tile::R12C32, 12, 32, 100),
         (Tile::R8C32, 8, 32, 103),
@@ -240,22 +264,20 @@ fn choose(kind: Kind, m: usize, n: usize, threads: usize) -> (Tile, threads::Axi
     ];
     const AVX2: [(Tile, usize, usize, usize); 1] = [(Tile::R6C16, 6, 16, 100)];
     let tiles: &[_] = if kind == Kind::Avx512 { &AVX512 } else { &AVX2 };
-    let t = threads.max(1);
-    let mut best = (Tile::R12C32, Axis::Rows, u128::MAX);
-    for &(tile, mr, nr, handicap) in tiles {
-        for axis in [Axis::Rows, Axis::Cols] {
-            let (rows, cols) = (m.div_ceil(mr), n.div_ceil(nr));
-            let (rows, cols) = match axis {
-                Axis::Rows => (rows.div_ceil(t), cols),
-                Axis::Cols => (rows, cols.div_ceil(t)),
-            };
-            let cost = (rows * mr) as u128 * (cols * nr) as u128 * handicap as u128;
-            if cost < best.2 {
-                best = (tile, axis, cost);
-            }
-        }
-    }
-    (best.0, best.1)
+    let cost = |&(_, mr, nr, handicap): &(Tile, usize, usize, usize)| {
+        let area = m.next_multiple_of(mr) as u128 * n.next_multiple_of(nr) as u128;
+        area * handicap as u128
+    };
+    let tile = tiles
+        .iter()
+        .min_by_key(|t| cost(t))
+        .map_or(Tile::R6C16, |t| t.0);
+    let axis = if m >= n {
+        threads::Axis::Rows
+    } else {
+        threads::Axis::Cols
+    };
+    (tile, axis)
 }
 
 /// [`driver::run`] with kernel `K`, or the portable path if `isa` is not `K`'s.

@@ -137,55 +137,112 @@ unsafe fn pack_b_avx2(nr: usize, b: &[f32], s: Strides, blk: Block, out: &mut [f
 /// [`pack_a`]'s loops, for `mr`-row panels.
 #[inline(always)]
 fn pack_a_body(mr: usize, a: &[f32], s: Strides, blk: Block, out: &mut [f32]) {
-    let kc = blk.cols;
-    let panels = out.chunks_exact_mut(mr * kc).take(blk.rows.div_ceil(mr));
-    for (q, panel) in panels.enumerate() {
-        let src = Panel {
-            start: (blk.row0 + q * mr) * s.row + blk.col0 * s.col,
-            si: s.row,
-            sp: s.col,
-            valid: mr.min(blk.rows - q * mr),
-            w: mr,
-            kc,
-        };
-        pack_panel(a, src, panel);
-    }
+    let src = Panel {
+        start: blk.row0 * s.row + blk.col0 * s.col,
+        si: s.row,
+        sp: s.col,
+        valid: blk.rows,
+        w: mr,
+        kc: blk.cols,
+    };
+    pack_block(a, src, out);
 }
 
 /// [`pack_b`]'s loops, for `nr`-column panels.
 #[inline(always)]
 fn pack_b_body(nr: usize, b: &[f32], s: Strides, blk: Block, out: &mut [f32]) {
-    let kc = blk.rows;
-    let panels = out.chunks_exact_mut(nr * kc).take(blk.cols.div_ceil(nr));
-    for (q, panel) in panels.enumerate() {
-        let src = Panel {
-            start: blk.row0 * s.row + (blk.col0 + q * nr) * s.col,
-            si: s.col,
-            sp: s.row,
-            valid: nr.min(blk.cols - q * nr),
-            w: nr,
-            kc,
+    let src = Panel {
+        start: blk.row0 * s.row + blk.col0 * s.col,
+        si: s.col,
+        sp: s.row,
+        valid: blk.cols,
+        w: nr,
+        kc: blk.rows,
+    };
+    pack_block(b, src, out);
+}
+
+/// All `⌈valid/w⌉` panels of a block (`src.valid` lanes in all), by the loop that
+/// suits its strides: steps contiguous (a transpose per panel), lanes contiguous (each
+/// step's run of lanes copied across all panels, reading each source row once, in
+/// order), or neither.
+#[inline(always)]
+fn pack_block(x: &[f32], src: Panel, out: &mut [f32]) {
+    let Panel { w, kc, .. } = src;
+    if src.si == 1 && src.sp != 1 {
+        return match w {
+            32 => copy_steps::<32>(x, src, out),
+            16 => copy_steps::<16>(x, src, out),
+            12 => copy_steps::<12>(x, src, out),
+            8 => copy_steps::<8>(x, src, out),
+            6 => copy_steps::<6>(x, src, out),
+            _ => copy_steps_any(x, src, out),
         };
-        pack_panel(b, src, panel);
+    }
+    let panels = out.chunks_exact_mut(w * kc).take(src.valid.div_ceil(w));
+    for (q, panel) in panels.enumerate() {
+        let one = Panel {
+            start: src.start + q * w * src.si,
+            valid: w.min(src.valid - q * w),
+            ..src
+        };
+        if one.sp == 1 && kc > 0 {
+            interleave(x, one, panel);
+        } else {
+            strided(x, one, panel);
+        }
     }
 }
 
-/// One panel, `w·kc` floats of `out`, by the loop that suits its strides.
+/// Lanes read together by [`copy_steps`]: a few cache lines of each source row per
+/// pass, written to a few panels (more panels at once means more write streams).
+const GROUP_LANES: usize = 64;
+
+/// Lanes contiguous (`si = 1`): step `p` of a panel is a run of floats at
+/// `start + p·sp`. Groups of panels covering [`GROUP_LANES`] lanes are filled a step
+/// at a time, so each source row is read a few whole cache lines at a time; `W` is the
+/// panel width, a constant so that a full panel's step is a fixed-size copy.
 #[inline(always)]
-fn pack_panel(x: &[f32], src: Panel, out: &mut [f32]) {
-    if src.sp == 1 && src.kc > 0 {
-        interleave(x, src, out);
-    } else if src.si == 1 {
-        match src.w {
-            32 => copy_rows::<32>(x, src, out),
-            16 => copy_rows::<16>(x, src, out),
-            12 => copy_rows::<12>(x, src, out),
-            8 => copy_rows::<8>(x, src, out),
-            6 => copy_rows::<6>(x, src, out),
-            _ => copy_rows_any(x, src, out),
+fn copy_steps<const W: usize>(x: &[f32], src: Panel, out: &mut [f32]) {
+    let kc = src.kc;
+    let group = (GROUP_LANES / W).max(1);
+    for (g, outs) in out.chunks_mut(group * W * kc).enumerate() {
+        let first = g * group * W;
+        if first >= src.valid {
+            break;
         }
-    } else {
-        strided(x, src, out);
+        let lanes = (group * W).min(src.valid - first);
+        for p in 0..kc {
+            let from = src.start + first + p * src.sp;
+            let row = &x[from..from + lanes];
+            for (q, run) in row.chunks(W).enumerate() {
+                let dst = &mut outs[(q * kc + p) * W..][..W];
+                if let Ok(run) = <&[f32; W]>::try_from(run) {
+                    dst.copy_from_slice(run);
+                } else {
+                    dst[..run.len()].copy_from_slice(run);
+                    dst[run.len()..].fill(0.0);
+                }
+            }
+        }
+    }
+}
+
+/// [`copy_steps`] for any width.
+#[inline(always)]
+fn copy_steps_any(x: &[f32], src: Panel, out: &mut [f32]) {
+    let (w, kc) = (src.w, src.kc);
+    for (q, panel) in out.chunks_exact_mut(w * kc).enumerate() {
+        let first = q * w;
+        if first >= src.valid {
+            break;
+        }
+        let lanes = w.min(src.valid - first);
+        for (p, dst) in panel.chunks_exact_mut(w).enumerate() {
+            let from = src.start + first + p * src.sp;
+            dst[..lanes].copy_from_slice(&x[from..from + lanes]);
+            dst[lanes..].fill(0.0);
+        }
     }
 }
 
@@ -200,31 +257,6 @@ fn strided(x: &[f32], src: Panel, out: &mut [f32]) {
                 0.0
             };
         }
-    }
-}
-
-/// Lanes contiguous (`si = 1`): each step is a run of `valid` floats; `W` is the
-/// panel width, a constant so that a full row is a fixed-size copy.
-#[inline(always)]
-fn copy_rows<const W: usize>(x: &[f32], src: Panel, out: &mut [f32]) {
-    for (p, dst) in out.chunks_exact_mut(W).take(src.kc).enumerate() {
-        let from = src.start + p * src.sp;
-        if src.valid == W {
-            dst.copy_from_slice(&x[from..from + W]);
-        } else {
-            dst[..src.valid].copy_from_slice(&x[from..from + src.valid]);
-            dst[src.valid..].fill(0.0);
-        }
-    }
-}
-
-/// [`copy_rows`] for any width.
-#[inline(always)]
-fn copy_rows_any(x: &[f32], src: Panel, out: &mut [f32]) {
-    for (p, dst) in out.chunks_exact_mut(src.w).take(src.kc).enumerate() {
-        let from = src.start + p * src.sp;
-        dst[..src.valid].copy_from_slice(&x[from..from + src.valid]);
-        dst[src.valid..].fill(0.0);
     }
 }
 

@@ -28,18 +28,9 @@ impl<K: Kernel> Kernel for Tiny<K> {
     const NC: usize = 2 * K::NR;
     const SHARED_MAX: usize = 1000;
 
-    unsafe fn tile(
-        kc: usize,
-        a: *const f32,
-        b: *const f32,
-        c: *mut f32,
-        ldc: usize,
-        rows: usize,
-        cols: usize,
-        accumulate: bool,
-    ) {
+    unsafe fn tile(t: &MicroTile) {
         // SAFETY: forwarded from this function's contract.
-        unsafe { K::tile(kc, a, b, c, ldc, rows, cols, accumulate) }
+        unsafe { K::tile(t) }
     }
 }
 
@@ -211,13 +202,18 @@ fn every_kernel_matches_the_reference_on_one_and_two_threads() {
     }
 }
 
-/// [`run`] with kernel `K` on `dims`, for each transpose, accumulate flag, thread
-/// count and shared-out axis.
-fn each_way<K: Kernel>(isa: Isa, dims: &[(usize, usize, usize)], what: &str) {
+/// [`run`] with kernel `K` on `dims`, for each accumulate flag, thread count and
+/// shared-out axis, with the transposes `transposes(case number)`.
+fn each_way<K: Kernel>(
+    isa: Isa,
+    dims: &[(usize, usize, usize)],
+    transposes: impl Fn(usize) -> (bool, bool),
+    what: &str,
+) {
     let mut one = KernelContext::default();
     let mut two = two_threads();
     for (case_no, &dims) in dims.iter().enumerate() {
-        let (ta, tb) = TRANSPOSES[case_no % 4];
+        let (ta, tb) = transposes(case_no);
         let case = Case::new(dims, ta, tb, case_no as u64);
         for accumulate in [false, true] {
             for (ctx, threads) in [(&mut one, 1), (&mut two, 2)] {
@@ -237,7 +233,8 @@ fn each_way<K: Kernel>(isa: Isa, dims: &[(usize, usize, usize)], what: &str) {
 /// [`each_way`] for kernel `K` with its own blocking on sampled shapes and with tiny
 /// blocks (several KC slices, MC and NC blocks) on small ones.
 fn every_way<K: Kernel>(isa: Isa) {
-    each_way::<K>(isa, &shapes(12), "");
+    let cycle = |i: usize| TRANSPOSES[i % 4];
+    each_way::<K>(isa, &shapes(12), cycle, "");
     let small = [
         (1, 1, 1),
         (13, 17, 33),
@@ -245,7 +242,13 @@ fn every_way<K: Kernel>(isa: Isa) {
         (65, 29, 47),
         (100, 64, 129),
     ];
-    each_way::<Tiny<K>>(isa, &small, "tiny");
+    each_way::<Tiny<K>>(isa, &small, cycle, "tiny");
+    // Few rows and a row-major B: B's whole panels are read in place, except when its
+    // rows are 4 KiB apart (1024 columns).
+    let few_rows = [(64, 40, 64), (33, 20, 100), (96, 7, 1024), (5, 300, 47)];
+    let b_rows = |i: usize| (i % 2 == 1, false);
+    each_way::<K>(isa, &few_rows, b_rows, "B in place");
+    each_way::<Tiny<K>>(isa, &few_rows, b_rows, "tiny, B in place");
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -266,13 +269,26 @@ fn every_tile_matches_the_reference_every_way() {
 fn the_choice_of_tile_and_axis() {
     use Tile::*;
     // Rows that are multiples of 8 (not 12) take 8-row tiles; narrow products 16-wide.
-    assert_eq!(choose(Kind::Avx512, 64, 256, 1).0, R8C32);
-    assert_eq!(choose(Kind::Avx512, 784, 256, 1).0, R12C32);
-    assert_eq!(choose(Kind::Avx512, 64, 10, 1).0, R16C16);
-    // 60 rows of 12-row tiles split badly over two threads; 256 columns split evenly.
-    assert_eq!(choose(Kind::Avx512, 60, 256, 2), (R12C32, Axis::Cols));
-    assert_eq!(choose(Kind::Avx512, 1200, 30, 2).1, Axis::Rows);
-    assert_eq!(choose(Kind::Avx2Fma, 64, 10, 2).0, R6C16);
+    assert_eq!(choose(Kind::Avx512, 64, 256).0, R8C32);
+    assert_eq!(choose(Kind::Avx512, 784, 256).0, R12C32);
+    assert_eq!(choose(Kind::Avx512, 64, 10).0, R16C16);
+    // Work items cut the longer side.
+    assert_eq!(choose(Kind::Avx512, 64, 256).1, Axis::Cols);
+    assert_eq!(choose(Kind::Avx512, 512, 256).1, Axis::Rows);
+    assert_eq!(choose(Kind::Avx2Fma, 64, 10), (R6C16, Axis::Rows));
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn b_is_read_in_place_for_few_rows() {
+    type K = avx2::Avx2<6, 2>;
+    let case = |m, k, n, tb| Case::new((m, k, n), false, tb, 0);
+    let in_place = |c: &Case| driver::reads_b_in_place::<K>(&c.problem(false));
+    assert!(in_place(&case(64, 30, 100, false)));
+    assert!(!in_place(&case(64, 30, 100, true)), "B transposed");
+    assert!(!in_place(&case(128, 30, 100, false)), "many rows");
+    assert!(!in_place(&case(64, 30, 10, false)), "no whole panel");
+    assert!(!in_place(&case(64, 3, 1024, false)), "rows 4 KiB apart");
 }
 
 #[test]

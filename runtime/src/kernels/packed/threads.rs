@@ -1,98 +1,216 @@
-//! Splitting one product among the intra-op pool's threads with nested `rayon::join`
-//! (which, unlike `scope`/`spawn`, allocates nothing): each helper cuts its range of
-//! work, and the mutable storage that goes with it, in two in proportion to the threads
-//! on each side, and recurses until one thread is left. With one thread it is a plain
-//! call: no pool, no atomics.
+//! The hand-outs of a threaded call: [`fork`] starts one worker per thread of the
+//! pool with nested `rayon::join` (which, unlike `scope`/`spawn`, allocates nothing);
+//! [`Items`] deals out the work items (blocks of rows or columns of `C`) one at a time
+//! from an atomic counter, so a thread that starts late or is preempted simply takes
+//! fewer; [`Chunks`] holds the operand all threads read, packed chunk by chunk by
+//! whichever thread first needs each chunk (the others help with the rest, then read).
+//! Nothing here is used by a single-threaded call.
 
-use super::cview::CView;
+use super::cview::{CView, SharedC};
 use super::workspace::AlignedBuf;
+use std::marker::PhantomData;
+use std::ops::Range;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
-/// `units` units of work cut for `left` of `threads` threads: the left part's units.
-fn cut(units: usize, left: usize, threads: usize) -> usize {
-    // units·left < units·threads, which fits: units are panels of a matrix in memory.
-    units * left / threads
-}
-
-/// Which dimension of `C` the threads share out.
+/// Which dimension of `C` the work items cut.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Axis {
-    /// Each thread gets its own rows.
+    /// Items are blocks of rows (all threads read the packed `B`).
     Rows,
-    /// Each thread gets its own columns.
+    /// Items are blocks of columns (all threads read the packed `A`).
     Cols,
 }
 
-/// Runs `f(first, count, c, buf)` for `threads` contiguous runs of the `units` units
-/// (of `unit` rows or columns of `C`, by `axis`) from `first`, each with the view of
-/// its own rows or columns of `c` and its own buffer from `bufs` (one per thread).
-/// Empty runs are skipped.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn split_work<F>(
-    threads: usize,
-    first: usize,
-    units: usize,
-    unit: usize,
-    axis: Axis,
-    c: CView<'_>,
-    bufs: &mut [AlignedBuf],
-    f: &F,
-) where
-    F: Fn(usize, usize, CView<'_>, &mut AlignedBuf) + Sync,
-{
-    if units == 0 {
-        return;
-    }
-    if threads <= 1 {
-        if let Some(buf) = bufs.first_mut() {
-            f(first, units, c, buf);
+/// Runs `f` once per buffer of `bufs`, each on its own job of the current pool.
+pub(super) fn fork<F: Fn(&mut AlignedBuf) + Sync>(bufs: &mut [AlignedBuf], f: &F) {
+    match bufs {
+        [] => {}
+        [one] => f(one),
+        _ => {
+            let (left, right) = bufs.split_at_mut(bufs.len() / 2);
+            rayon::join(|| fork(left, f), || fork(right, f));
         }
-        return;
     }
-    let left = threads / 2;
-    let left_units = cut(units, left, threads);
-    let at = (first + left_units) * unit;
-    let (cl, cr) = match axis {
-        Axis::Rows => c.split_rows(at),
-        Axis::Cols => c.split_cols(at),
-    };
-    let (bl, br) = bufs.split_at_mut(left.min(bufs.len()));
-    rayon::join(
-        || split_work(left, first, left_units, unit, axis, cl, bl, f),
-        || {
-            let right = threads - left;
-            let (first, units) = (first + left_units, units - left_units);
-            split_work(right, first, units, unit, axis, cr, br, f)
-        },
-    );
 }
 
-/// Runs `f(first, count, out)` for `threads` contiguous runs of the `panels` panels
-/// from `first`, where `out` holds these panels, `len` floats each.
-pub(super) fn split_panels<F>(
-    threads: usize,
-    first: usize,
-    panels: usize,
+/// Blocks of `size` rows (or columns) of a rectangle of `C`, dealt out once each.
+pub(super) struct Items<'a> {
+    /// The next item to deal.
+    next: AtomicUsize,
+    /// The rectangle the items cut.
+    c: SharedC<'a>,
+    /// Its rows.
+    rows: Range<usize>,
+    /// Its columns.
+    cols: Range<usize>,
+    /// Rows (columns) per item.
+    size: usize,
+    /// The cut dimension.
+    axis: Axis,
+}
+
+impl<'a> Items<'a> {
+    /// The rectangle `rows × cols` of `c` cut along `axis` into items of `size`.
+    pub(super) fn new(
+        c: SharedC<'a>,
+        rows: Range<usize>,
+        cols: Range<usize>,
+        size: usize,
+        axis: Axis,
+    ) -> Items<'a> {
+        Items {
+            next: AtomicUsize::new(0),
+            c,
+            rows,
+            cols,
+            size: size.max(1),
+            axis,
+        }
+    }
+
+    /// The next item not yet dealt: its first row (column), its row (column) count and
+    /// the view of its rectangle of `C`; `None` when all are dealt.
+    pub(super) fn next(&self) -> Option<(usize, usize, CView<'_>)> {
+        let cut = match self.axis {
+            Axis::Rows => &self.rows,
+            Axis::Cols => &self.cols,
+        };
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        let start = cut.start.checked_add(i.checked_mul(self.size)?)?;
+        if start >= cut.end {
+            return None;
+        }
+        let end = start.saturating_add(self.size).min(cut.end);
+        let (rows, cols) = match self.axis {
+            Axis::Rows => (start..end, self.cols.clone()),
+            Axis::Cols => (self.rows.clone(), start..end),
+        };
+        // SAFETY: `fetch_add` deals each index `i` once, and item `i` is the block
+        // `start..end` of the cut dimension, disjoint from every other item's; so no two
+        // views made here overlap.
+        let view = unsafe { self.c.rect(rows, cols) }?;
+        Some((start, end - start, view))
+    }
+}
+
+/// Most chunks a shared operand is cut into (their flags live on the stack).
+pub(super) const MAX_CHUNKS: usize = 64;
+
+/// A chunk nobody has claimed.
+const FREE: u8 = 0;
+/// A chunk being packed by the thread that claimed it.
+const BUSY: u8 = 1;
+/// A packed chunk.
+const DONE: u8 = 2;
+
+/// Fresh flags for [`Chunks`].
+pub(super) fn chunk_flags() -> [AtomicU8; MAX_CHUNKS] {
+    [const { AtomicU8::new(FREE) }; MAX_CHUNKS]
+}
+
+/// A buffer cut into `count` chunks of `len` floats (the last may be shorter), each
+/// packed once by the first thread that claims it and read by all after that.
+pub(super) struct Chunks<'a> {
+    /// The buffer.
+    base: NonNull<f32>,
+    /// Its length.
+    total: usize,
+    /// Floats per chunk.
     len: usize,
-    out: &mut [f32],
-    f: &F,
-) where
-    F: Fn(usize, usize, &mut [f32]) + Sync,
-{
-    if panels == 0 {
-        return;
+    /// Chunks.
+    count: usize,
+    /// One flag per chunk: [`FREE`], [`BUSY`] or [`DONE`].
+    flags: &'a [AtomicU8; MAX_CHUNKS],
+    /// Borrows the buffer mutably for `'a`.
+    _buf: PhantomData<&'a mut [f32]>,
+}
+
+// SAFETY: chunk `i` is written only by the one thread whose claim (FREE → BUSY) of it
+// succeeded, and read only after its flag reads DONE with `Acquire`, which the writer
+// stored with `Release` after its last write; chunks are disjoint runs of the buffer.
+unsafe impl Sync for Chunks<'_> {}
+
+impl<'a> Chunks<'a> {
+    /// `buf` cut into `count` chunks of `len` floats (fewer than [`MAX_CHUNKS`]; the
+    /// last may be shorter), all [`FREE`] in `flags`; `None` if they do not fit.
+    pub(super) fn new(
+        buf: &'a mut [f32],
+        len: usize,
+        count: usize,
+        flags: &'a [AtomicU8; MAX_CHUNKS],
+    ) -> Option<Chunks<'a>> {
+        let fits = count <= MAX_CHUNKS
+            && count.checked_sub(1)?.checked_mul(len)? < buf.len()
+            && flags.iter().all(|f| f.load(Ordering::Relaxed) == FREE);
+        fits.then(|| Chunks {
+            total: buf.len(),
+            base: NonNull::from(buf).cast(),
+            len,
+            count,
+            flags,
+            _buf: PhantomData,
+        })
     }
-    if threads <= 1 {
-        f(first, panels, out);
-        return;
+
+    /// The run of the buffer chunk `i` covers (`i < count`).
+    fn run(&self, i: usize) -> (usize, usize) {
+        let start = i * self.len;
+        (start, self.len.min(self.total - start))
     }
-    let left = threads / 2;
-    let left_panels = cut(panels, left, threads);
-    let (ol, or) = out.split_at_mut((left_panels * len).min(out.len()));
-    rayon::join(
-        || split_panels(left, first, left_panels, len, ol, f),
-        || {
-            let (first, panels) = (first + left_panels, panels - left_panels);
-            split_panels(threads - left, first, panels, len, or, f)
-        },
-    );
+
+    /// Chunk `i` packed: by `pack(i, chunk)` on this thread if nobody has claimed it
+    /// yet; while another thread packs it, this one packs other free chunks or waits.
+    /// `None` if there is no chunk `i`.
+    pub(super) fn get<F: Fn(usize, &mut [f32])>(&self, i: usize, pack: &F) -> Option<&[f32]> {
+        let flag = self.flags.get(i).filter(|_| i < self.count)?;
+        loop {
+            match flag.compare_exchange(FREE, BUSY, Ordering::Acquire, Ordering::Acquire) {
+                Ok(_) => {
+                    self.pack(i, pack);
+                    break;
+                }
+                Err(DONE) => break,
+                Err(_) => {
+                    if !self.help(pack) {
+                        std::hint::spin_loop();
+                    }
+                }
+            }
+        }
+        let (start, len) = self.run(i);
+        // SAFETY: chunk `i` is DONE: its flag was read (or written, by this thread)
+        // after its last write with Acquire/Release ordering, and it is never written
+        // again; it lies inside the buffer (`new` checked the chunks fit).
+        Some(unsafe { std::slice::from_raw_parts(self.base.as_ptr().add(start), len) })
+    }
+
+    /// Packs chunk `i`, which this thread has just claimed, and marks it DONE.
+    fn pack<F: Fn(usize, &mut [f32])>(&self, i: usize, pack: &F) {
+        let (start, len) = self.run(i);
+        // SAFETY: this thread's claim (FREE → BUSY) made it the only one to touch
+        // chunk `i` until it stores DONE below; the chunk lies inside the buffer and is
+        // disjoint from the others, which other threads may be reading or writing.
+        let chunk = unsafe { std::slice::from_raw_parts_mut(self.base.as_ptr().add(start), len) };
+        pack(i, chunk);
+        if let Some(flag) = self.flags.get(i) {
+            flag.store(DONE, Ordering::Release);
+        }
+    }
+
+    /// Claims and packs one free chunk, if any is left; true if it did.
+    fn help<F: Fn(usize, &mut [f32])>(&self, pack: &F) -> bool {
+        for (j, flag) in self.flags.iter().enumerate().take(self.count) {
+            let free = flag.load(Ordering::Relaxed) == FREE;
+            if free
+                && flag
+                    .compare_exchange(FREE, BUSY, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+            {
+                self.pack(j, pack);
+                return true;
+            }
+        }
+        false
+    }
 }
