@@ -97,7 +97,7 @@ const IN_PLACE_MAX_ROWS: usize = 96;
 /// `64 × 1024 · 1024 × 1024` product runs 30 % slower in place).
 pub(super) fn reads_b_in_place<K: Kernel>(p: &Problem<'_>) -> bool {
     let row_bytes = p.sb.row.saturating_mul(std::mem::size_of::<f32>());
-    p.sb.col == 1 && p.m <= IN_PLACE_MAX_ROWS && p.n >= K::NR && row_bytes % 4096 != 0
+    p.sb.col == 1 && p.m <= IN_PLACE_MAX_ROWS && p.n >= K::NR && !row_bytes.is_multiple_of(4096)
 }
 
 /// The loops on the calling thread, reading a row-major `B` in place
