@@ -189,6 +189,7 @@ impl<'a> Chunks<'a> {
     /// `None` if there is no chunk `i`.
     pub(super) fn get<F: Fn(usize, &mut [f32])>(&self, i: usize, pack: &F) -> Option<&[f32]> {
         let flag = self.flags.get(i).filter(|_| i < self.count)?;
+        let mut spins = 0u32;
         loop {
             match flag.compare_exchange(FREE, BUSY, Ordering::Acquire, Ordering::Acquire) {
                 Ok(_) => {
@@ -198,7 +199,14 @@ impl<'a> Chunks<'a> {
                 Err(DONE) => break,
                 Err(_) => {
                     if !self.help(pack) {
-                        std::hint::spin_loop();
+                        // The packer is running (or preempted): spin a while, then let
+                        // the OS run it.
+                        spins += 1;
+                        if spins % 64 == 0 {
+                            std::thread::yield_now();
+                        } else {
+                            std::hint::spin_loop();
+                        }
                     }
                 }
             }
@@ -210,8 +218,20 @@ impl<'a> Chunks<'a> {
         Some(unsafe { std::slice::from_raw_parts(self.base.as_ptr().add(start), len) })
     }
 
-    /// Packs chunk `i`, which this thread has just claimed, and marks it DONE.
+    /// Packs chunk `i`, which this thread has just claimed, and marks it DONE (or
+    /// FREE again if `pack` panics, so that no thread waits for it forever: the next
+    /// to need it packs it, and panics likewise).
     fn pack<F: Fn(usize, &mut [f32])>(&self, i: usize, pack: &F) {
+        /// Frees the flag if dropped while unwinding.
+        struct Unclaim<'f>(&'f AtomicU8);
+        impl Drop for Unclaim<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.store(FREE, Ordering::Release);
+                }
+            }
+        }
+        let _unclaim = self.flags.get(i).map(Unclaim);
         let (start, len) = self.run(i);
         // SAFETY: this thread's claim (FREE → BUSY) made it the only one to touch
         // chunk `i` until it stores DONE below; the chunk lies inside the buffer and is
