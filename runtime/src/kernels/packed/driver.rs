@@ -13,8 +13,12 @@
 //!           micro-kernel: C[MR × NR] (+)= A panel · B panel
 //! ```
 //!
+//! With few rows ([`reads_b_in_place`]) a row-major `B` is not packed at all: the
+//! kernels read its whole panels where they are (a step of `k` is a row of `B`), and
+//! only a last partial panel is packed.
+//!
 //! The first KC slice writes `C` (or adds to it when the caller accumulates); the later
-//! ones add. Blocks are balanced (`k = 512` with `KC = 384` is two slices of 256) so no
+//! ones add. Blocks are balanced (`k = 600` with `KC = 512` is two slices of 300) so no
 //! slice or block is left with a sliver.
 
 use super::cview::CView;

@@ -10,8 +10,8 @@
 //! | neither    | `matrixmultiply`'s portable sgemm                         |||||
 //!
 //! The AVX-512 tile is chosen per product by the least padded area (`choose`): 8×32
-//! when the rows are a multiple of 8 but not of 12 (a batch of 64), 16×16 for narrow
-//! products (10 columns). The AVX-512 kernel needs Rust 1.89 (its intrinsics);
+//! when the rows are a multiple of 8 but not of 12 (a batch of 64, 512), 16×16 for
+//! narrow products (10 columns). The AVX-512 kernel needs Rust 1.89 (its intrinsics);
 //! `build.rs` sets `has_avx512_intrinsics` on such compilers, older ones run AVX2.
 //!
 //! The blocking (`packed/driver`, measured on a 2-core Xeon with 48 KiB L1d and 2 MiB
@@ -243,7 +243,7 @@ pub(crate) fn sgemm_with(
 enum Tile {
     /// AVX-512, 12 × 32: the fewest loads per FMA.
     R12C32,
-    /// AVX-512, 8 × 32: for row counts that are multiples of 8 but not of 12 (64).
+    /// AVX-512, 8 × 32: for row counts that are multiples of 8 but not of 12 (64, 512).
     R8C32,
     /// AVX-512, 16 × 16: for narrow products (10 columns).
     R16C16,
@@ -252,14 +252,15 @@ enum Tile {
 }
 
 /// The tile for an `m × n` product, and the axis its work items cut when threaded:
-/// the tile with the least padded area (`m` and `n` rounded up to whole tiles), with a
-/// small handicap (per cent) for the tiles that load more per FMA; items cut the longer
+/// the tile with the least padded area (`m` and `n` rounded up to whole tiles; ties go
+/// to the first), with a handicap (per cent) for 16×16, which loads more per FMA
+/// (12×32 and 8×32 measured alike where neither pads); items cut the longer
 /// side of `C`, so there are more of them and the operand all threads read (`B` for
 /// blocks of rows, `A` for blocks of columns) is the smaller.
 fn choose(kind: Kind, m: usize, n: usize) -> (Tile, threads::Axis) {
     const AVX512: [(Tile, usize, usize, usize); 3] = [
         (Tile::R12C32, 12, 32, 100),
-        (Tile::R8C32, 8, 32, 103),
+        (Tile::R8C32, 8, 32, 100),
         (Tile::R16C16, 16, 16, 110),
     ];
     const AVX2: [(Tile, usize, usize, usize); 1] = [(Tile::R6C16, 6, 16, 100)];

@@ -2,10 +2,11 @@
 //! (`B` when the work items are blocks of rows of `C`, `A` when they are blocks of
 //! columns) is packed into full-depth panels, in chunks that whichever thread first
 //! needs one packs ([`Chunks`]); the other operand is packed by each thread for its
-//! item. Items are dealt one at a time ([`Items`]), about four per thread, so a thread
-//! that the pool wakes late, or that the OS preempts, takes fewer, and no thread waits
-//! for another except on a chunk being packed. The threads meet once, at the end of the
-//! call (one `rayon::join` per pair of threads).
+//! item. Items are dealt one at a time, largest first ([`Items`]), so a thread that
+//! the pool wakes late, or that the OS preempts, takes fewer, the threads finish
+//! within a small item of each other, and no thread waits for another except on a
+//! chunk being packed. The threads meet once, at the end of the call (one
+//! `rayon::join` per pair of threads).
 //!
 //! ```text
 //! each thread, while items are left:            (items: blocks of rows of C)
@@ -28,9 +29,6 @@ use super::threads::{chunk_flags, fork, Axis, Chunks, Items, MAX_CHUNKS};
 use super::workspace::AlignedBuf;
 use super::{Kernel, Problem};
 
-/// Work items per thread: enough that a late thread costs at most a fraction of one.
-const ITEMS_PER_THREAD: usize = 4;
-
 /// Runs `p` into `c` on one job per buffer of `own` (at least two) in the current
 /// pool, with items cut along `axis`; the shared operand goes into `shared`.
 pub(super) fn run<K: Kernel>(
@@ -45,15 +43,6 @@ pub(super) fn run<K: Kernel>(
         Axis::Rows => by_rows(cpu, p, c, shared, own),
         Axis::Cols => by_cols(cpu, p, c, shared, own),
     }
-}
-
-/// `total` cut into items of a multiple of `unit`, about [`ITEMS_PER_THREAD`] per
-/// thread, at most `max` (rounded to `unit`).
-fn item_size(total: usize, threads: usize, unit: usize, max: usize) -> usize {
-    let want = total.div_ceil(threads * ITEMS_PER_THREAD);
-    want.next_multiple_of(unit)
-        .min(max.next_multiple_of(unit))
-        .max(unit)
 }
 
 /// Panels per chunk of a shared range of `panels` panels: about two chunks per thread,
@@ -73,7 +62,6 @@ fn by_rows<K: Kernel>(
 ) {
     let threads = own.len();
     let kc_step = balanced(p.k, K::KC, 1);
-    let rows_per_item = item_size(p.m, threads, K::MR, K::MC);
     let panel_len = p.k * K::NR;
     let all_panels = p.n.div_ceil(K::NR);
     let range_panels = (K::SHARED_MAX / panel_len).max(1);
@@ -105,9 +93,9 @@ fn by_rows<K: Kernel>(
         };
         let items = Items::new(
             c.reborrow().share(),
-            0..p.m,
-            r0..r0 + width,
-            rows_per_item,
+            (0..p.m, r0..r0 + width),
+            (K::MR, K::MC),
+            threads,
             Axis::Rows,
         );
         fork(own, &|buf: &mut AlignedBuf| {
@@ -162,7 +150,6 @@ fn by_cols<K: Kernel>(
 ) {
     let threads = own.len();
     let kc_step = balanced(p.k, K::KC, 1);
-    let cols_per_item = item_size(p.n, threads, K::NR, K::NC);
     let panel_len = p.k * K::MR;
     let all_panels = p.m.div_ceil(K::MR);
     let range_panels = (K::SHARED_MAX / panel_len).max(1);
@@ -194,9 +181,9 @@ fn by_cols<K: Kernel>(
         };
         let items = Items::new(
             c.reborrow().share(),
-            r0..r0 + height,
-            0..p.n,
-            cols_per_item,
+            (r0..r0 + height, 0..p.n),
+            (K::NR, K::NC),
+            threads,
             Axis::Cols,
         );
         let direct = reads_b_in_place::<K>(p);

@@ -270,7 +270,8 @@ fn the_choice_of_tile_and_axis() {
     use Tile::*;
     // Rows that are multiples of 8 (not 12) take 8-row tiles; narrow products 16-wide.
     assert_eq!(choose(Kind::Avx512, 64, 256).0, R8C32);
-    assert_eq!(choose(Kind::Avx512, 784, 256).0, R12C32);
+    assert_eq!(choose(Kind::Avx512, 780, 256).0, R12C32);
+    assert_eq!(choose(Kind::Avx512, 512, 512).0, R8C32);
     assert_eq!(choose(Kind::Avx512, 64, 10).0, R16C16);
     // Work items cut the longer side.
     assert_eq!(choose(Kind::Avx512, 64, 256).1, Axis::Cols);

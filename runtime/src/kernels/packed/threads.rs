@@ -1,8 +1,8 @@
 //! The hand-outs of a threaded call: [`fork`] starts one worker per thread of the
 //! pool with nested `rayon::join` (which, unlike `scope`/`spawn`, allocates nothing);
-//! [`Items`] deals out the work items (blocks of rows or columns of `C`) one at a time
-//! from an atomic counter, so a thread that starts late or is preempted simply takes
-//! fewer; [`Chunks`] holds the operand all threads read, packed chunk by chunk by
+//! [`Items`] deals out the work items (blocks of rows or columns of `C`, shrinking as
+//! the work runs out) from an atomic counter, so a thread that starts late or is
+//! preempted simply takes fewer; [`Chunks`] holds the operand all threads read, packed chunk by chunk by
 //! whichever thread first needs each chunk (the others help with the rest, then read).
 //! Nothing here is used by a single-threaded call.
 
@@ -34,63 +34,88 @@ pub(super) fn fork<F: Fn(&mut AlignedBuf) + Sync>(bufs: &mut [AlignedBuf], f: &F
     }
 }
 
-/// Blocks of `size` rows (or columns) of a rectangle of `C`, dealt out once each.
+/// Blocks of rows (or columns) of a rectangle of `C`, dealt out once each, largest
+/// first ("guided" self-scheduling): each block is the remaining rows over twice the
+/// threads, rounded up to a whole number of tiles and capped, so the threads finish
+/// together to within a small block.
 pub(super) struct Items<'a> {
-    /// The next item to deal.
-    next: AtomicUsize,
+    /// Rows (columns) of the cut dimension dealt so far.
+    dealt: AtomicUsize,
     /// The rectangle the items cut.
     c: SharedC<'a>,
     /// Its rows.
     rows: Range<usize>,
     /// Its columns.
     cols: Range<usize>,
-    /// Rows (columns) per item.
-    size: usize,
+    /// Blocks are multiples of this (a tile's rows or columns) ...
+    unit: usize,
+    /// ... and at most this.
+    max: usize,
+    /// The threads taking items.
+    threads: usize,
     /// The cut dimension.
     axis: Axis,
 }
 
 impl<'a> Items<'a> {
-    /// The rectangle `rows × cols` of `c` cut along `axis` into items of `size`.
+    /// The rectangle `rows × cols` of `c` cut along `axis` into blocks of whole `unit`s,
+    /// at most `max`, for `threads` threads.
     pub(super) fn new(
         c: SharedC<'a>,
-        rows: Range<usize>,
-        cols: Range<usize>,
-        size: usize,
+        (rows, cols): (Range<usize>, Range<usize>),
+        (unit, max): (usize, usize),
+        threads: usize,
         axis: Axis,
     ) -> Items<'a> {
+        let unit = unit.max(1);
         Items {
-            next: AtomicUsize::new(0),
+            dealt: AtomicUsize::new(0),
             c,
             rows,
             cols,
-            size: size.max(1),
+            unit,
+            max: max.next_multiple_of(unit).max(unit),
+            threads: threads.max(1),
             axis,
         }
     }
 
-    /// The next item not yet dealt: its first row (column), its row (column) count and
-    /// the view of its rectangle of `C`; `None` when all are dealt.
+    /// The next block not yet dealt: its first row (column), its row (column) count
+    /// and the view of its rectangle of `C`; `None` when all are dealt.
     pub(super) fn next(&self) -> Option<(usize, usize, CView<'_>)> {
         let cut = match self.axis {
             Axis::Rows => &self.rows,
             Axis::Cols => &self.cols,
         };
-        let i = self.next.fetch_add(1, Ordering::Relaxed);
-        let start = cut.start.checked_add(i.checked_mul(self.size)?)?;
-        if start >= cut.end {
-            return None;
-        }
-        let end = start.saturating_add(self.size).min(cut.end);
+        let total = cut.len();
+        let mut dealt = self.dealt.load(Ordering::Relaxed);
+        let size = loop {
+            let left = total.checked_sub(dealt).filter(|&l| l > 0)?;
+            let size = left
+                .div_ceil(2 * self.threads)
+                .next_multiple_of(self.unit)
+                .min(self.max)
+                .min(left);
+            match self.dealt.compare_exchange_weak(
+                dealt,
+                dealt + size,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break size,
+                Err(now) => dealt = now,
+            }
+        };
+        let (start, end) = (cut.start + dealt, cut.start + dealt + size);
         let (rows, cols) = match self.axis {
             Axis::Rows => (start..end, self.cols.clone()),
             Axis::Cols => (self.rows.clone(), start..end),
         };
-        // SAFETY: `fetch_add` deals each index `i` once, and item `i` is the block
-        // `start..end` of the cut dimension, disjoint from every other item's; so no two
-        // views made here overlap.
+        // SAFETY: the counter only grows, and each successful exchange deals the
+        // block between its old and new value to this caller alone; so no two views
+        // made here overlap.
         let view = unsafe { self.c.rect(rows, cols) }?;
-        Some((start, end - start, view))
+        Some((start, size, view))
     }
 }
 
@@ -164,6 +189,7 @@ impl<'a> Chunks<'a> {
     /// `None` if there is no chunk `i`.
     pub(super) fn get<F: Fn(usize, &mut [f32])>(&self, i: usize, pack: &F) -> Option<&[f32]> {
         let flag = self.flags.get(i).filter(|_| i < self.count)?;
+        let mut spins = 0u32;
         loop {
             match flag.compare_exchange(FREE, BUSY, Ordering::Acquire, Ordering::Acquire) {
                 Ok(_) => {
@@ -173,7 +199,14 @@ impl<'a> Chunks<'a> {
                 Err(DONE) => break,
                 Err(_) => {
                     if !self.help(pack) {
-                        std::hint::spin_loop();
+                        // The packer is running (or preempted): spin a while, then let
+                        // the OS run it.
+                        spins += 1;
+                        if spins % 64 == 0 {
+                            std::thread::yield_now();
+                        } else {
+                            std::hint::spin_loop();
+                        }
                     }
                 }
             }
@@ -185,8 +218,20 @@ impl<'a> Chunks<'a> {
         Some(unsafe { std::slice::from_raw_parts(self.base.as_ptr().add(start), len) })
     }
 
-    /// Packs chunk `i`, which this thread has just claimed, and marks it DONE.
+    /// Packs chunk `i`, which this thread has just claimed, and marks it DONE (or
+    /// FREE again if `pack` panics, so that no thread waits for it forever: the next
+    /// to need it packs it, and panics likewise).
     fn pack<F: Fn(usize, &mut [f32])>(&self, i: usize, pack: &F) {
+        /// Frees the flag if dropped while unwinding.
+        struct Unclaim<'f>(&'f AtomicU8);
+        impl Drop for Unclaim<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.store(FREE, Ordering::Release);
+                }
+            }
+        }
+        let _unclaim = self.flags.get(i).map(Unclaim);
         let (start, len) = self.run(i);
         // SAFETY: this thread's claim (FREE → BUSY) made it the only one to touch
         // chunk `i` until it stores DONE below; the chunk lies inside the buffer and is
