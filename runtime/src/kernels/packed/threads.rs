@@ -202,7 +202,7 @@ impl<'a> Chunks<'a> {
                         // The packer is running (or preempted): spin a while, then let
                         // the OS run it.
                         spins += 1;
-                        if spins % 64 == 0 {
+                        if spins.is_multiple_of(64) {
                             std::thread::yield_now();
                         } else {
                             std::hint::spin_loop();
