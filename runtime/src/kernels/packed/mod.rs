@@ -153,9 +153,11 @@ pub(super) struct MicroTile {
     pub(super) accumulate: bool,
 }
 
-/// Multiply-adds below which a product stays on one thread: handing it to the pool
-/// and back costs more than the second thread saves (measured, `examples/gemm_speed`).
-pub(crate) const PARALLEL_MIN: usize = 1 << 21;
+/// Multiply-adds below which a product stays on one thread (`256³`): handing it to
+/// the pool and back costs more than the second thread saves. Measured on a 2-core
+/// VM, where waking a sleeping pool thread costs 50-200 µs: `64 × 784 · 784 × 256`
+/// (12.8 M) was faster on two threads only when the pool was already awake.
+pub(crate) const PARALLEL_MIN: usize = 1 << 24;
 
 /// `c = op(a)·op(b)`, or `c += op(a)·op(b)` when `accumulate`: `a` is `m × k` through
 /// `sa`, `b` is `k × n` through `sb`, `c` row-major `m × n`. Uses `ctx`'s pool for big
