@@ -3,8 +3,6 @@
 //! broadcasts `MR` scalars of the packed `A` panel, one fused multiply-add per
 //! accumulator. Partial tiles (the right and bottom edges of `C`) are written with
 //! masked loads and stores, so padding never reaches `C`.
-//!
-//! Built only by Rust 1.89 and later (`has_avx512_intrinsics`, from `build.rs`).
 
 use super::{Kernel, Kind, MicroTile};
 use std::arch::x86_64::{

@@ -45,7 +45,7 @@ impl Isa {
 fn has(kind: Kind) -> bool {
     match kind {
         Kind::Portable => true,
-        #[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
+        #[cfg(target_arch = "x86_64")]
         Kind::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
         #[cfg(target_arch = "x86_64")]
         Kind::Avx2Fma => {

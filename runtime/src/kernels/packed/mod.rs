@@ -11,8 +11,8 @@
 //!
 //! The AVX-512 tile is chosen per product by the least padded area (`choose`): 8×32
 //! when the rows are a multiple of 8 but not of 12 (a batch of 64, 512), 16×16 for
-//! narrow products (10 columns). The AVX-512 kernel needs Rust 1.89 (its intrinsics);
-//! `build.rs` sets `has_avx512_intrinsics` on such compilers, older ones run AVX2.
+//! narrow products (10 columns). Its intrinsics are stable since Rust 1.89, the
+//! workspace's rust-version.
 //!
 //! The blocking (`packed/driver`, measured on a 2-core Xeon with 48 KiB L1d and 2 MiB
 //! L2 per core): an `MR × KC` panel of `A` stays in L1 (24 KiB for 12 × 512) while the
@@ -32,7 +32,7 @@
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
-#[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
+#[cfg(target_arch = "x86_64")]
 #[clippy::msrv = "1.89"]
 mod avx512;
 mod cview;
@@ -228,11 +228,11 @@ pub(crate) fn sgemm_with(
     let ws = &mut ctx.gemm;
     let split = (threads, axis);
     match (isa.kind(), tile) {
-        #[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
+        #[cfg(target_arch = "x86_64")]
         (Kind::Avx512, Tile::R12C32) => run::<avx512::Avx512<12, 2>>(isa, &p, c, ws, pool, split),
-        #[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
+        #[cfg(target_arch = "x86_64")]
         (Kind::Avx512, Tile::R8C32) => run::<avx512::Avx512<8, 2>>(isa, &p, c, ws, pool, split),
-        #[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
+        #[cfg(target_arch = "x86_64")]
         (Kind::Avx512, Tile::R16C16) => run::<avx512::Avx512<16, 1>>(isa, &p, c, ws, pool, split),
         #[cfg(target_arch = "x86_64")]
         (Kind::Avx2Fma, _) => run::<avx2::Avx2<6, 2>>(isa, &p, c, ws, pool, split),

@@ -62,7 +62,7 @@ pub(super) fn pack_a<K: Kernel>(
 ) {
     match K::KIND {
         // SAFETY: `_cpu` proves the CPU has `K::KIND`'s features, AVX-512F here.
-        #[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
+        #[cfg(target_arch = "x86_64")]
         Kind::Avx512 => unsafe { pack_a_avx512(K::MR, a, s, blk, out) },
         // SAFETY: as above, AVX2 and FMA here.
         #[cfg(target_arch = "x86_64")]
@@ -83,7 +83,7 @@ pub(super) fn pack_b<K: Kernel>(
 ) {
     match K::KIND {
         // SAFETY: `_cpu` proves the CPU has `K::KIND`'s features, AVX-512F here.
-        #[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
+        #[cfg(target_arch = "x86_64")]
         Kind::Avx512 => unsafe { pack_b_avx512(K::NR, b, s, blk, out) },
         // SAFETY: as above, AVX2 and FMA here.
         #[cfg(target_arch = "x86_64")]
@@ -96,7 +96,7 @@ pub(super) fn pack_b<K: Kernel>(
 ///
 /// # Safety
 /// The CPU must have AVX-512F.
-#[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
+#[cfg(target_arch = "x86_64")]
 #[clippy::msrv = "1.89"]
 #[target_feature(enable = "avx512f")]
 unsafe fn pack_a_avx512(mr: usize, a: &[f32], s: Strides, blk: Block, out: &mut [f32]) {
@@ -107,7 +107,7 @@ unsafe fn pack_a_avx512(mr: usize, a: &[f32], s: Strides, blk: Block, out: &mut 
 ///
 /// # Safety
 /// The CPU must have AVX-512F.
-#[cfg(all(target_arch = "x86_64", has_avx512_intrinsics))]
+#[cfg(target_arch = "x86_64")]
 #[clippy::msrv = "1.89"]
 #[target_feature(enable = "avx512f")]
 unsafe fn pack_b_avx512(nr: usize, b: &[f32], s: Strides, blk: Block, out: &mut [f32]) {
