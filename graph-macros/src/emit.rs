@@ -175,7 +175,7 @@ fn handle(g: &GraphB, v: &Value) -> Option<(TokenStream, TokenStream)> {
             let n = *n;
             (
                 quote!(::staticflow::Summary),
-                quote!(::staticflow::Summary::__new(#n, #tensor_name)),
+                quote!(::staticflow::Summary::__new(__gid, #n, #tensor_name)),
             )
         }
         Value::Tensor(n) => {
@@ -187,7 +187,7 @@ fn handle(g: &GraphB, v: &Value) -> Option<(TokenStream, TokenStream)> {
             let shape = shape_tokens(&node.ty.shape);
             (
                 quote!(::staticflow::Tensor<#t, #d>),
-                quote!(::staticflow::Tensor::__new(#n, #tensor_name, #op_name, #shape)),
+                quote!(::staticflow::Tensor::__new(__gid, #n, #tensor_name, #op_name, #shape)),
             )
         }
         Value::Variable(i) => {
@@ -203,9 +203,9 @@ fn handle(g: &GraphB, v: &Value) -> Option<(TokenStream, TokenStream)> {
             (
                 quote!(::staticflow::Variable<#t, #d>),
                 quote!(::staticflow::Variable::__new(
-                    ::staticflow::Tensor::__new(#vn, #tensor_name, #op_name, #shape),
+                    ::staticflow::Tensor::__new(__gid, #vn, #tensor_name, #op_name, #shape),
                     #read,
-                    ::staticflow::Operation::__new(#init, #init_name),
+                    ::staticflow::Operation::__new(__gid, #init, #init_name),
                     #index
                 )),
             )
@@ -224,7 +224,7 @@ fn handle(g: &GraphB, v: &Value) -> Option<(TokenStream, TokenStream)> {
             let n = *n;
             (
                 quote!(::staticflow::Operation),
-                quote!(::staticflow::Operation::__new(#n, #name)),
+                quote!(::staticflow::Operation::__new(__gid, #n, #name)),
             )
         }
         Value::List(items) | Value::Tuple(items) => {
@@ -263,7 +263,7 @@ fn handle(g: &GraphB, v: &Value) -> Option<(TokenStream, TokenStream)> {
             let keep = spec.max_to_keep;
             (
                 quote!(::staticflow::Saver),
-                quote!(::staticflow::Saver::__new(&[#(#entries),*], #keep)),
+                quote!(::staticflow::Saver::__new(__gid, &[#(#entries),*], #keep)),
             )
         }
         Value::Int(i) => (quote!(i64), quote!(#i)),
@@ -286,7 +286,7 @@ fn any_tensor(g: &GraphB, v: &Value) -> Option<TokenStream> {
     let name = &node.name;
     let dtype = dtype_tokens(node.ty.dtype);
     let shape = shape_tokens(&node.ty.shape);
-    Some(quote!(::staticflow::AnyTensor::__from_parts(#fetch, #name, #dtype, #shape)))
+    Some(quote!(::staticflow::AnyTensor::__from_parts(__gid, #fetch, #name, #dtype, #shape)))
 }
 
 /// A float literal token of type `ty`, or its non-finite constant (`f32::NAN`, ...).
@@ -652,5 +652,7 @@ fn plan_tokens(g: &GraphB, type_name: &str) -> TokenStream {
             variables: &[#(#vars),*],
             collections: &[#(#collections),*],
         };
+        // The identity every handle of this graph carries (checked by sessions).
+        let __gid = ::staticflow::GraphId::__of(&__STATIC_GRAPH);
     }
 }

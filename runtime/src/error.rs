@@ -95,13 +95,13 @@ pub enum Error {
         /// What the operating system said.
         reason: String,
     },
-    /// A handle from another graph was used with this session.
-    #[error("{what} does not belong to graph {graph}")]
+    /// A handle of another graph was used with this session: TF's `Fetch argument ...
+    /// cannot be interpreted as a Tensor. (Tensor ... is not an element of this graph.)`,
+    /// or for a feed `Cannot interpret feed_dict key as Tensor: ...`.
+    #[error("{message}")]
     ForeignHandle {
-        /// The handle's name.
-        what: String,
-        /// The session's graph type.
-        graph: &'static str,
+        /// TF's message, naming the handle as TF prints it.
+        message: String,
     },
 }
 

@@ -1,5 +1,6 @@
 //! Feeds: values given to placeholders (or any tensor) for one run.
 
+use crate::graph::GraphId;
 use crate::handle::{AnyTensor, Tensor};
 use crate::tensor::{DataView, Element, TensorView};
 use ndarray::{ArrayBase, ArrayView, ArrayViewD, Data, Dimension, Ix0};
@@ -31,6 +32,7 @@ pub enum FeedData<'a> {
 /// One feed: a target node and its value for this run. Build it with [`crate::feed!`].
 #[derive(Clone, Debug)]
 pub struct Feed<'a> {
+    pub(crate) graph: GraphId,
     pub(crate) node: u32,
     pub(crate) data: FeedData<'a>,
 }
@@ -85,6 +87,7 @@ pub trait FeedTarget<'a, V> {
 impl<'a, T: FeedElement, D, V: IntoFeed<'a, T, D>> FeedTarget<'a, V> for Tensor<T, D> {
     fn feed(&self, value: V) -> Feed<'a> {
         Feed {
+            graph: self.graph,
             node: self.node,
             data: T::wrap(value.into_elems()),
         }
@@ -118,6 +121,7 @@ dyn_scalar!(f32, f64, i32, i64, bool);
 impl<'a, V: IntoDynFeed<'a>> FeedTarget<'a, V> for AnyTensor {
     fn feed(&self, value: V) -> Feed<'a> {
         Feed {
+            graph: self.graph,
             node: self.node,
             data: value.into_data(),
         }

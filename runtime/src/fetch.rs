@@ -2,6 +2,7 @@
 //! float32 tensor, `Array2<f32>` for a rank-2 one, `()` for an operation, tuples and
 //! lists of those.
 
+use crate::graph::GraphId;
 use crate::handle::{AnyTensor, Operation, Tensor, Variable};
 use crate::tensor::{DataView, Element, TensorView};
 use crate::{Error, Result};
@@ -10,6 +11,8 @@ use ndarray::{ArrayD, Dimension, IxDyn};
 /// A node a run must compute, and whether its value is returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Target {
+    /// The graph of the handle it came from (checked against the session's).
+    pub graph: GraphId,
     /// The node index.
     pub node: u32,
     /// False for operations run for their effect.
@@ -117,6 +120,7 @@ impl<T: Element, D: FetchDim> Fetch for Tensor<T, D> {
     type Output = D::Fetched<T>;
     fn targets(&self, out: &mut Vec<Target>) {
         out.push(Target {
+            graph: self.graph,
             node: self.node,
             wants_value: true,
         });
@@ -131,6 +135,7 @@ impl<T: Element, D: FetchDim> Fetch for Variable<T, D> {
     type Output = D::Fetched<T>;
     fn targets(&self, out: &mut Vec<Target>) {
         out.push(Target {
+            graph: self.tensor.graph,
             node: self.read,
             wants_value: true,
         });
@@ -145,6 +150,7 @@ impl Fetch for Operation {
     type Output = ();
     fn targets(&self, out: &mut Vec<Target>) {
         out.push(Target {
+            graph: self.graph,
             node: self.node,
             wants_value: false,
         });
@@ -159,6 +165,7 @@ impl Fetch for crate::handle::Summary {
     type Output = Vec<u8>;
     fn targets(&self, out: &mut Vec<Target>) {
         out.push(Target {
+            graph: self.graph,
             node: self.node,
             wants_value: true,
         });
@@ -197,6 +204,7 @@ impl Fetch for AnyTensor {
     type Output = TensorValue;
     fn targets(&self, out: &mut Vec<Target>) {
         out.push(Target {
+            graph: self.graph,
             node: self.node,
             wants_value: true,
         });

@@ -72,6 +72,7 @@ fn write_array<T: Element, D: Dimension>(
 impl<T: Element, D: Dimension> FetchInto for Out<'_, Tensor<T, D>, Array<T, D>> {
     fn targets(&self, out: &mut Vec<Target>) {
         out.push(Target {
+            graph: self.0.graph,
             node: self.0.node,
             wants_value: true,
         });
@@ -84,6 +85,7 @@ impl<T: Element, D: Dimension> FetchInto for Out<'_, Tensor<T, D>, Array<T, D>> 
 impl<T: Element> FetchInto for Out<'_, Tensor<T, Ix0>, T> {
     fn targets(&self, out: &mut Vec<Target>) {
         out.push(Target {
+            graph: self.0.graph,
             node: self.0.node,
             wants_value: true,
         });
@@ -100,6 +102,7 @@ impl<T: Element> FetchInto for Out<'_, Tensor<T, Ix0>, T> {
 impl<T: Element, D: Dimension> FetchInto for Out<'_, Variable<T, D>, Array<T, D>> {
     fn targets(&self, out: &mut Vec<Target>) {
         out.push(Target {
+            graph: self.0.tensor.graph,
             node: self.0.read,
             wants_value: true,
         });
@@ -112,6 +115,7 @@ impl<T: Element, D: Dimension> FetchInto for Out<'_, Variable<T, D>, Array<T, D>
 impl FetchInto for &Operation {
     fn targets(&self, out: &mut Vec<Target>) {
         out.push(Target {
+            graph: self.graph,
             node: self.node,
             wants_value: false,
         });

@@ -56,6 +56,46 @@ pub struct StaticGraph {
     pub collections: &'static [CollectionDef],
 }
 
+/// The identity of a graph type: the address of its static plan. Handles carry the id of
+/// the graph they were made from, and a session refuses a handle of another graph with
+/// TF's `... is not an element of this graph.` (TF compares `tensor.graph is self`).
+/// Instances of one graph type share an id: their plans are the same (only the values of
+/// run-time parameters differ), so their handles are interchangeable.
+#[derive(Clone, Copy)]
+pub struct GraphId(&'static StaticGraph);
+
+impl GraphId {
+    /// Used by generated code: the id of the graph whose static plan is `def`.
+    #[doc(hidden)]
+    pub const fn __of(def: &'static StaticGraph) -> GraphId {
+        GraphId(def)
+    }
+
+    /// The static plan.
+    pub(crate) fn def(self) -> &'static StaticGraph {
+        self.0
+    }
+}
+
+impl PartialEq for GraphId {
+    fn eq(&self, other: &GraphId) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+impl Eq for GraphId {}
+
+impl std::hash::Hash for GraphId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::ptr::hash(self.0, state)
+    }
+}
+
+impl std::fmt::Debug for GraphId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GraphId({} at {:p})", self.0.type_name, self.0)
+    }
+}
+
 /// A graph: a cheap handle on static data (plus the values of its run-time
 /// parameters, if it has any). Every `graph!` type holds one.
 #[derive(Clone, Debug)]
@@ -123,6 +163,11 @@ pub struct OperationInfo {
 }
 
 impl Graph {
+    /// The identity its handles carry.
+    pub fn id(&self) -> GraphId {
+        GraphId(self.def)
+    }
+
     /// Wraps the static data a `graph!` emitted.
     pub const fn from_static(def: &'static StaticGraph) -> Graph {
         Graph { def, params: None }
@@ -217,7 +262,7 @@ impl Graph {
                 node.num_outputs()
             )));
         }
-        Ok(AnyTensor::__new(i as u32, node))
+        Ok(AnyTensor::__new(self.id(), i as u32, node))
     }
 
     /// The operation named `name`.
@@ -232,6 +277,7 @@ impl Graph {
         }
         match self.find(name) {
             Some(i) => Ok(Operation::__new(
+                self.id(),
                 i as u32,
                 static_str(&self.def.nodes[i].name),
             )),

@@ -4,7 +4,7 @@
 //! and rank are type parameters, so fetching gives `f32` for a rank-0 float32 tensor and
 //! `Array2<f32>` for a rank-2 one.
 
-use crate::graph::static_str;
+use crate::graph::{static_str, GraphId};
 use crate::session::Session;
 use crate::Result;
 use staticflow_ir::{DType, Dim, Node};
@@ -12,6 +12,7 @@ use std::marker::PhantomData;
 
 /// A tensor of element type `T` and rank `D` (an ndarray dimension type).
 pub struct Tensor<T, D> {
+    pub(crate) graph: GraphId,
     pub(crate) node: u32,
     name: &'static str,
     op_name: &'static str,
@@ -42,12 +43,14 @@ impl<T: crate::tensor::Element, D> Tensor<T, D> {
     /// Used by generated code.
     #[doc(hidden)]
     pub const fn __new(
+        graph: GraphId,
         node: u32,
         name: &'static str,
         op_name: &'static str,
         shape: &'static [Dim],
     ) -> Self {
         Tensor {
+            graph,
             node,
             name,
             op_name,
@@ -84,7 +87,7 @@ impl<T: crate::tensor::Element, D> Tensor<T, D> {
 
 /// A variable: a tensor whose value lives in each session.
 pub struct Variable<T, D> {
-    tensor: Tensor<T, D>,
+    pub(crate) tensor: Tensor<T, D>,
     pub(crate) read: u32,
     initializer: Operation,
     index: u32,
@@ -185,6 +188,7 @@ impl<T: crate::tensor::Element, D> Tensor<T, D> {
 /// their effect.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Operation {
+    pub(crate) graph: GraphId,
     pub(crate) node: u32,
     name: &'static str,
 }
@@ -198,8 +202,8 @@ impl std::fmt::Debug for Operation {
 impl Operation {
     /// Used by generated code.
     #[doc(hidden)]
-    pub const fn __new(node: u32, name: &'static str) -> Self {
-        Operation { node, name }
+    pub const fn __new(graph: GraphId, node: u32, name: &'static str) -> Self {
+        Operation { graph, node, name }
     }
 
     /// The op's name.
@@ -220,6 +224,7 @@ impl Operation {
 /// serialized `Summary` protocol buffer, as in TF, for `FileWriter::add_summary`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
+    pub(crate) graph: GraphId,
     pub(crate) node: u32,
     name: &'static str,
 }
@@ -233,8 +238,8 @@ impl std::fmt::Debug for Summary {
 impl Summary {
     /// Used by generated code.
     #[doc(hidden)]
-    pub const fn __new(node: u32, name: &'static str) -> Self {
-        Summary { node, name }
+    pub const fn __new(graph: GraphId, node: u32, name: &'static str) -> Self {
+        Summary { graph, node, name }
     }
 
     /// The tensor name (`loss/MSE:0`).
@@ -254,6 +259,7 @@ impl Summary {
 /// A tensor found by name at run time: dtype and rank are checked when it is used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AnyTensor {
+    pub(crate) graph: GraphId,
     pub(crate) node: u32,
     op_name: &'static str,
     dtype: DType,
@@ -261,12 +267,13 @@ pub struct AnyTensor {
 }
 
 impl AnyTensor {
-    pub(crate) fn __new(node: u32, n: &'static Node) -> Self {
+    pub(crate) fn __new(graph: GraphId, node: u32, n: &'static Node) -> Self {
         let shape: &'static [Dim] = match &n.shape {
             std::borrow::Cow::Borrowed(s) => s,
             std::borrow::Cow::Owned(o) => Box::leak(o.clone().into_boxed_slice()),
         };
         AnyTensor {
+            graph,
             node,
             op_name: static_str(&n.name),
             dtype: n.dtype,
@@ -277,12 +284,14 @@ impl AnyTensor {
     /// Used by generated code for lists of handles of different types.
     #[doc(hidden)]
     pub const fn __from_parts(
+        graph: GraphId,
         node: u32,
         op_name: &'static str,
         dtype: DType,
         shape: &'static [Dim],
     ) -> Self {
         AnyTensor {
+            graph,
             node,
             op_name,
             dtype,

@@ -26,7 +26,8 @@ pub use feed::{Feed, FeedTarget};
 pub use fetch::{Fetch, TensorValue};
 pub use fetch_into::{FetchInto, Out};
 pub use graph::{
-    AsGraph, CollectionDef, Graph, MemberRef, OperationInfo, ParamValue, StaticGraph, VariableDef,
+    AsGraph, CollectionDef, Graph, GraphId, MemberRef, OperationInfo, ParamValue, StaticGraph,
+    VariableDef,
 };
 pub use handle::{AnyTensor, Operation, Summary, Tensor, Variable};
 pub use saver::{latest_checkpoint, Saver};

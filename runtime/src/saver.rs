@@ -4,6 +4,7 @@
 use crate::checkpoint::{
     read_checkpoint_state, write_bundle, write_checkpoint_state, CheckpointReader, CheckpointState,
 };
+use crate::graph::GraphId;
 use crate::session::Session;
 use crate::tensor::TensorView;
 use crate::{Error, Result};
@@ -14,6 +15,8 @@ use std::sync::Mutex;
 /// Saves and restores variables. `graph!` makes one for each `Saver(...)` statement.
 #[derive(Debug)]
 pub struct Saver {
+    /// The graph whose variables it saves.
+    graph: GraphId,
     /// (name in the checkpoint, variable slot), sorted by name.
     entries: &'static [(&'static str, u32)],
     max_to_keep: usize,
@@ -24,8 +27,13 @@ pub struct Saver {
 impl Saver {
     /// Used by generated code.
     #[doc(hidden)]
-    pub const fn __new(entries: &'static [(&'static str, u32)], max_to_keep: usize) -> Saver {
+    pub const fn __new(
+        graph: GraphId,
+        entries: &'static [(&'static str, u32)],
+        max_to_keep: usize,
+    ) -> Saver {
         Saver {
+            graph,
             entries,
             max_to_keep,
             kept: Mutex::new(Vec::new()),
@@ -49,6 +57,7 @@ impl Saver {
         prefix: impl AsRef<Path>,
         global_step: Option<i64>,
     ) -> Result<PathBuf> {
+        self.check_graph(sess)?;
         let prefix = prefix.as_ref();
         let path = match global_step {
             Some(step) => {
@@ -97,6 +106,7 @@ impl Saver {
     /// A missing file, a corrupt file, a variable missing from the checkpoint, or one
     /// stored with another dtype or shape; the session is unchanged on error.
     pub fn restore(&self, sess: &mut Session, path: impl AsRef<Path>) -> Result<()> {
+        self.check_graph(sess)?;
         let path = path.as_ref();
         let reader = CheckpointReader::open(path)?;
         let mut values = Vec::with_capacity(self.entries.len());
@@ -119,6 +129,21 @@ impl Saver {
             sess.set_variable(slot, value);
         }
         Ok(())
+    }
+
+    /// A saver's variable slots index its own graph's variables: refuse another graph's
+    /// session, as TF refuses to run a saver's ops in a session of another graph.
+    fn check_graph(&self, sess: &Session) -> Result<()> {
+        if sess.graph_id() == self.graph {
+            return Ok(());
+        }
+        Err(Error::ForeignHandle {
+            message: format!(
+                "The Saver of graph {} is not an element of this graph (the session runs graph {}).",
+                self.graph.def().type_name,
+                sess.graph_id().def().type_name
+            ),
+        })
     }
 
     /// The checkpoints this saver keeps, oldest first.

@@ -6,7 +6,7 @@ use crate::arena::Arena;
 use crate::feed::Feed;
 use crate::fetch::{Fetch, Target, Values};
 use crate::fetch_into::FetchInto;
-use crate::graph::{AsGraph, ParamValue, StaticGraph};
+use crate::graph::{AsGraph, GraphId, ParamValue, StaticGraph};
 use crate::kernels::{self, KernelContext, RngState};
 use crate::plan::fusion::{fuse, Fusion};
 use crate::plan::prune;
@@ -213,6 +213,11 @@ impl Session {
         result
     }
 
+    /// The identity of the session's graph (what its handles must carry).
+    pub fn graph_id(&self) -> GraphId {
+        GraphId::__of(self.graph)
+    }
+
     /// The number of variables (slots `0..num_variables()`).
     pub(crate) fn num_variables(&self) -> usize {
         self.graph.variables.len()
@@ -309,14 +314,10 @@ impl Session {
             self.check_feed(f)?;
             fed.push(f.node);
         }
-        for t in targets {
-            if t.node as usize >= nodes.len() {
-                self.fed = fed;
-                return Err(Error::ForeignHandle {
-                    what: format!("node {}", t.node),
-                    graph: self.graph.type_name,
-                });
-            }
+        let id = GraphId::__of(self.graph);
+        if let Some(t) = targets.iter().find(|t| t.graph != id) {
+            self.fed = fed;
+            return Err(foreign_fetch(t));
         }
         let plan_index = match self
             .plans
@@ -366,10 +367,18 @@ impl Session {
     }
 
     fn check_feed(&self, f: &Feed<'_>) -> Result<()> {
+        if f.graph != GraphId::__of(self.graph) {
+            return Err(Error::ForeignHandle {
+                message: format!(
+                    "Cannot interpret feed_dict key as Tensor: Tensor {} is not an element of this graph.",
+                    tensor_str(f.graph, f.node)
+                ),
+            });
+        }
+        // In range: a handle of this graph names one of its nodes.
         let Some(node) = self.graph.nodes.get(f.node as usize) else {
             return Err(Error::ForeignHandle {
-                what: format!("fed node {}", f.node),
-                graph: self.graph.type_name,
+                message: format!("fed node {} is not an element of this graph.", f.node),
             });
         };
         let tensor = || format!("{}:0", node.name);
@@ -672,4 +681,63 @@ impl Session {
             Loc::Param(i) => Some(self.params.as_ref()?.get(*i)?.buffer.view()),
         }
     }
+}
+
+/// TF's error for fetching a handle of another graph (`session.py`'s
+/// `Fetch argument %r cannot be interpreted as a Tensor. (%s)` around `ops.py`'s
+/// `... is not an element of this graph.`). The handle's node is described from its own
+/// graph's plan, as TF prints the foreign tensor or operation.
+fn foreign_fetch(t: &Target) -> Error {
+    let def = t.graph.def();
+    let message = match def.nodes.get(t.node as usize) {
+        Some(node) if !t.wants_value => format!(
+            "Fetch argument <tf.Operation '{name}' type={op}> cannot be interpreted as a Tensor. \
+             (Operation name: \"{name}\"\nop: \"{op}\"\n is not an element of this graph.)",
+            name = node.name,
+            op = node.op.tf_type(),
+        ),
+        Some(_) => format!(
+            "Fetch argument {} cannot be interpreted as a Tensor. (Tensor {} is not an element of this graph.)",
+            tensor_repr(t.graph, t.node),
+            tensor_str(t.graph, t.node)
+        ),
+        None => format!("node {} is not an element of this graph.", t.node),
+    };
+    Error::ForeignHandle { message }
+}
+
+/// A fetched node as TF's Python shows it: `theta:0` with a `_ref` dtype for a
+/// variable's read (TF fetches the variable itself), else the node's output 0.
+fn tensor_parts(graph: GraphId, node: u32) -> (String, String, String) {
+    let def = graph.def();
+    let read_of = def.variables.iter().find(|v| v.read == node);
+    let n = read_of.map_or(node, |v| v.node) as usize;
+    match def.nodes.get(n) {
+        Some(nd) => (
+            format!("{}:0", nd.name),
+            ShapeDisplay::python(&nd.shape).to_string(),
+            format!(
+                "{}{}",
+                nd.dtype,
+                if read_of.is_some() { "_ref" } else { "" }
+            ),
+        ),
+        None => (
+            format!("node {node}"),
+            "<unknown>".into(),
+            "<unknown>".into(),
+        ),
+    }
+}
+
+/// `Tensor("x:0", shape=(?, 3), dtype=float32)`, TF's `str(tensor)`.
+fn tensor_str(graph: GraphId, node: u32) -> String {
+    let (name, shape, dtype) = tensor_parts(graph, node);
+    format!("Tensor(\"{name}\", shape={shape}, dtype={dtype})")
+}
+
+/// `<tf.Tensor 'x:0' shape=(?, 3) dtype=float32>`, TF's `repr(tensor)`.
+fn tensor_repr(graph: GraphId, node: u32) -> String {
+    let (name, shape, dtype) = tensor_parts(graph, node);
+    format!("<tf.Tensor '{name}' shape={shape} dtype={dtype}>")
 }
